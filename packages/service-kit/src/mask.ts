@@ -17,8 +17,8 @@ export function isSecretName(name: string): boolean {
 const URI_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^:/?#\s@,]*:)([^\s,]*)@(?=[^@\s,]*(?:[\s,]|$))/gi;
 // Passwords in URI query parameters: ?password=...&sslpassword=...
 const QUERY_PASSWORD = /([?&](?:ssl)?password=)[^&\s,#]*/gi;
-// key=value conninfo: password=secret, password = 'quoted \' value'
-const CONNINFO_PASSWORD = /(\b(?:ssl)?password\s*=\s*)('(?:\\.|[^'\\])*'|[^\s,']*)/gi;
+// key=value conninfo: password=secret, password = 'quoted \' value' (URI query parameters are above)
+const CONNINFO_PASSWORD = /((?<![?&\w])(?:ssl)?password\s*=\s*)('(?:\\.|[^'\\])*'|[^\s,']*)/gi;
 
 /**
  * Masks the passwords in a PostgreSQL DSN: a URI (`postgres://u:****@h/db`), a key=value conninfo

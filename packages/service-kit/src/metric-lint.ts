@@ -67,7 +67,6 @@ const TIME_UNITS = new Set([
   'nanos',
   'nanosecond',
   'nanoseconds',
-  'min',
   'mins',
   'minute',
   'minutes',
