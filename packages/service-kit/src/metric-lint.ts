@@ -266,6 +266,10 @@ function familyOf(sampleName: string, families: Map<string, MetricFamily>): stri
   return sampleName;
 }
 
+function isSampleValue(text: string): boolean {
+  return /^[+-]?(Inf|NaN)$/i.test(text) || (text.trim() !== '' && Number.isFinite(Number(text)));
+}
+
 function parseSample(line: string): MetricFamily['samples'][number] | undefined {
   const nameMatch = /^[^\s{]+/.exec(line);
   if (!nameMatch) return undefined;
@@ -299,6 +303,6 @@ function parseSample(line: string): MetricFamily['samples'][number] | undefined 
     rest = rest.slice(i + 1);
   }
   const value = /^\s+(\S+)/.exec(rest);
-  if (!value) return undefined;
+  if (!value || !isSampleValue(value[1]!)) return undefined;
   return { name, labels, value: value[1]! };
 }
