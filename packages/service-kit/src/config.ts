@@ -29,8 +29,8 @@ export interface LoadConfigOptions {
   envFile?: string | false;
   /**
    * Env var prefixes this service owns: a set variable with one of them that is not a schema key (nor
-   * KEY_FILE) is an "unknown variable" problem, which catches typos. Default: the first `_`-terminated
-   * segment of every key (`INGESTION_PORT` -> `INGESTION_`), minus generic ones such as `NODE_`.
+   * KEY_FILE) is an "unknown variable" problem, which catches typos. Default: see defaultPrefixes
+   * (`INGESTION_PORT`, `INGESTION_BROKERS` -> `INGESTION_`).
    */
   prefixes?: string[];
 }
@@ -56,15 +56,31 @@ const GENERIC_PREFIXES = new Set([
   'GIT_',
 ]);
 
+/**
+ * The prefixes a schema owns: keys are grouped by their first segment and each group owns the longest
+ * segment prefix its keys share (`TASK_MONITOR_PORT` + `TASK_MONITOR_HOST` -> `TASK_MONITOR_`, so a
+ * task worker's `TASK_WORKER_*` in the same environment is not "unknown"). Generic segments such as
+ * `NODE_` or `HTTP_` are never owned.
+ */
 export function defaultPrefixes(keys: string[]): string[] {
-  const prefixes = new Set<string>();
+  const groups = new Map<string, string[][]>();
   for (const key of keys) {
-    const cut = key.indexOf('_');
-    if (cut <= 0) continue;
-    const prefix = key.slice(0, cut + 1);
-    if (!GENERIC_PREFIXES.has(prefix.toUpperCase())) prefixes.add(prefix);
+    const segments = key.split('_');
+    if (segments.length < 2 || segments[0] === '' || GENERIC_PREFIXES.has(`${segments[0]!.toUpperCase()}_`))
+      continue;
+    const group = groups.get(segments[0]!) ?? [];
+    group.push(segments);
+    groups.set(segments[0]!, group);
   }
-  return [...prefixes];
+  const prefixes: string[] = [];
+  for (const group of groups.values()) {
+    const shortest = Math.min(...group.map((segments) => segments.length));
+    let shared = 1;
+    while (shared < shortest - 1 && group.every((segments) => segments[shared] === group[0]![shared]))
+      shared++;
+    prefixes.push(`${group[0]!.slice(0, shared).join('_')}_`);
+  }
+  return prefixes;
 }
 
 /**

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import {
   CONFIG_EXIT_CODE,
   ConfigError,
+  defaultPrefixes,
   describeConfig,
   envBoolean,
   envDurationMs,
@@ -186,6 +187,17 @@ describe('loadConfig', () => {
       'SHOP_PORT_FILE_X: unknown variable',
       'STORE_PORT: unknown variable (did you mean SHOP_PORT?)',
     ]);
+  });
+});
+
+describe('defaultPrefixes', () => {
+  test('owns the longest prefix each group of keys shares, never a generic one', () => {
+    expect(defaultPrefixes(['SHOP_PORT', 'SHOP_DATABASE_URL'])).toEqual(['SHOP_']);
+    expect(defaultPrefixes(['TASK_MONITOR_PORT', 'TASK_MONITOR_REDIS_URL'])).toEqual(['TASK_MONITOR_']);
+    expect(defaultPrefixes(['TASK_MONITOR_PORT'])).toEqual(['TASK_MONITOR_']);
+    expect(
+      defaultPrefixes(['INGESTION_PORT', 'DATA_SOURCE_NAME', 'DATA_SOURCE_PASS', 'NODE_ENV', 'HOSTNAME']),
+    ).toEqual(['INGESTION_', 'DATA_SOURCE_']);
   });
 });
 

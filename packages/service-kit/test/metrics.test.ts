@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Counter, register as globalRegistry, Histogram } from 'prom-client';
+import { Counter, Gauge, register as globalRegistry, Histogram } from 'prom-client';
 import { createMetricsRegistry, negotiateFormat, parseExposition, renderMetrics } from '../src';
 import { sharedFixture } from './helpers';
 
@@ -103,6 +103,30 @@ describe('renderMetrics', () => {
     expect(text).toContain('svc_events_total{type="watch",service="svc"} 3\n');
     expect(text).not.toContain('# EOF');
     expect(await registry.metrics()).toBe(text);
+  });
+
+  test('runs collect() at scrape time, also one that resets its gauge, in both formats', async () => {
+    const registry = createMetricsRegistry({ service: 'svc', defaultMetrics: false });
+    let partitions = ['0', '1'];
+    new Gauge({
+      name: 'svc_lag_messages',
+      help: 'lag',
+      labelNames: ['partition'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const partition of partitions) this.set({ partition }, 7);
+      },
+    });
+    expect(await renderMetrics(registry, 'prometheus')).toContain(
+      'svc_lag_messages{partition="1",service="svc"} 7',
+    );
+    partitions = ['0'];
+    for (const format of ['prometheus', 'openmetrics'] as const) {
+      const body = await renderMetrics(registry, format);
+      expect(body).toContain('svc_lag_messages{partition="0",service="svc"} 7');
+      expect(body).not.toContain('partition="1"');
+    }
   });
 });
 
