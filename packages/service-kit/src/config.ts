@@ -88,6 +88,7 @@ export function defaultPrefixes(keys: string[]): string[] {
  * collected (missing, bad value, unknown variable, unreadable KEY_FILE, both KEY and KEY_FILE) and
  * thrown as ONE ConfigError; values of secret variables never appear in its message.
  * An empty value counts as unset, so the default applies (Compose writes `FOO=` for "not set").
+ * Values reach the schema as strings: use the env* helpers below or z.coerce for numbers and booleans.
  */
 export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfigOptions = {}): z.infer<S> {
   const problems: string[] = [];

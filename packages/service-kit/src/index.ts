@@ -1,3 +1,5 @@
+// zod re-exported so a service's schema is built with the same zod instance loadConfig parses with.
+export { z } from 'zod';
 export {
   CONFIG_EXIT_CODE,
   ConfigError,
