@@ -50,7 +50,12 @@ export function workerView(worker: WorkerRecord): Record<string, unknown> {
   return {
     active_queues: (info?.queues ?? []).map((name) => ({ name, routing_key: name })),
     registered: info?.registered ?? [],
-    active: (info?.activeTasks ?? []).map((t) => ({ id: t.id, name: t.name, time_start: t.startedAt, hostname: worker.hostname })),
+    active: (info?.activeTasks ?? []).map((t) => ({
+      id: t.id,
+      name: t.name,
+      time_start: t.startedAt,
+      hostname: worker.hostname,
+    })),
     reserved_count: info?.reserved ?? 0,
     revoked: [],
     scheduled: [],
@@ -122,7 +127,7 @@ export function createApiRouter(monitor: TaskMonitor, options: ApiOptions): expr
   const router = express.Router();
   router.use(express.json({ limit: '1mb' }), express.urlencoded({ extended: false }));
 
-  const mutating = (req: Request, res: Response, next: express.NextFunction) => {
+  const mutating = (_req: Request, res: Response, next: express.NextFunction) => {
     if (options.readOnly) {
       res.status(403).json({ error: 'the monitor is in read-only mode (TASK_MONITOR_READ_ONLY)' });
       return;
@@ -158,7 +163,10 @@ export function createApiRouter(monitor: TaskMonitor, options: ApiOptions): expr
         await fn(req, res);
       } catch (err) {
         if (err instanceof HttpError) res.status(err.status).json({ error: err.message });
-        else if (err instanceof TaskQueueError && (err.code === 'INVALID_ARGUMENTS' || err.code === 'UNKNOWN_TASK')) {
+        else if (
+          err instanceof TaskQueueError &&
+          (err.code === 'INVALID_ARGUMENTS' || err.code === 'UNKNOWN_TASK')
+        ) {
           res.status(err.code === 'UNKNOWN_TASK' ? 404 : 400).json({ error: err.message });
         } else {
           res.status(500).json({ error: 'internal error' });
@@ -280,12 +288,17 @@ export function createApiRouter(monitor: TaskMonitor, options: ApiOptions): expr
     mutating,
     handle(async (req, res) => {
       const name = pathParam(req, 'name');
-      const body = (req.body ?? {}) as { args?: unknown[]; kwargs?: Record<string, unknown>; options?: Record<string, unknown> };
+      const body = (req.body ?? {}) as {
+        args?: unknown[];
+        kwargs?: Record<string, unknown>;
+        options?: Record<string, unknown>;
+      };
       // our tasks take one object: Celery's kwargs, or a single positional object
       const args = body.kwargs ?? (Array.isArray(body.args) && body.args.length > 0 ? body.args[0] : {});
       const opts = body.options ?? {};
       const countdown = opts.countdown === undefined ? undefined : Number(opts.countdown);
-      if (countdown !== undefined && !(countdown >= 0)) throw new HttpError(400, "'countdown' must be >= 0 seconds");
+      if (countdown !== undefined && !(countdown >= 0))
+        throw new HttpError(400, "'countdown' must be >= 0 seconds");
       const id = await monitor.client.apply(name, args, {
         queue: typeof opts.queue === 'string' ? opts.queue : undefined,
         delayMs: countdown !== undefined ? countdown * 1000 : undefined,

@@ -1,4 +1,4 @@
-import express from 'express';
+import type express from 'express';
 import { createApiRouter } from './api';
 import { type AuthOptions, requireAuth } from './auth';
 import type { TaskMonitor } from './monitor';
@@ -13,7 +13,11 @@ export interface MonitorAppOptions {
  * Mounts the monitor's routes on an express app (service-kit's server adds /metrics, /healthz
  * and /readyz): Flower's /api/* and /healthcheck, the workers page at /, bull-board at /queues.
  */
-export function configureMonitorApp(app: express.Express, monitor: TaskMonitor, options: MonitorAppOptions): void {
+export function configureMonitorApp(
+  app: express.Express,
+  monitor: TaskMonitor,
+  options: MonitorAppOptions,
+): void {
   const auth = requireAuth(options.auth);
   // Flower answers its health check without credentials
   app.get('/healthcheck', (_req, res) => {

@@ -46,7 +46,9 @@ export class BrokerInspector {
     try {
       const queues = await Promise.all(
         this.source.queues().map(async (name): Promise<QueueSnapshot> => {
-          const c = await client.queue(name).getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+          const c = await client
+            .queue(name)
+            .getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
           const oldestId = await redis.lindex(`${prefix}:${name}:wait`, -1);
           const created = oldestId ? await redis.hget(`${prefix}:${name}:${oldestId}`, 'timestamp') : null;
           return {
@@ -121,7 +123,7 @@ export function registerBrokerMetrics(registry: Registry, inspector: BrokerInspe
   });
   new Gauge({
     name: 'reelwatch_tasks_broker_memory_used_bytes',
-    help: "Redis INFO used_memory of the broker",
+    help: 'Redis INFO used_memory of the broker',
     registers,
     async collect() {
       const { usedMemoryBytes } = await inspector.snapshot();

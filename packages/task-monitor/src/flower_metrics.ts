@@ -96,7 +96,14 @@ export class FlowerMetrics {
 
   /** Drops every series of a purged worker (prom-client removes by the full label set only). */
   async forgetWorker(hostname: string): Promise<void> {
-    const metrics = [this.events, this.runtime, this.prefetchTime, this.prefetched, this.workerOnline, this.executing];
+    const metrics = [
+      this.events,
+      this.runtime,
+      this.prefetchTime,
+      this.prefetched,
+      this.workerOnline,
+      this.executing,
+    ];
     for (const metric of metrics) {
       const { values } = await metric.get();
       const seen = new Set<string>();

@@ -35,12 +35,14 @@ async function main(): Promise<void> {
     await monitor.redis.ping();
   });
   const auth = {
-    basic: config.TASK_MONITOR_BASIC_AUTH.split(',')
+    basic: (config.TASK_MONITOR_BASIC_AUTH ?? '')
+      .split(',')
       .map((p) => p.trim())
       .filter(Boolean),
-    token: config.TASK_MONITOR_AUTH_TOKEN,
+    token: config.TASK_MONITOR_AUTH_TOKEN ?? '',
   };
-  if (!authEnabled(auth)) logger.warn('no TASK_MONITOR_BASIC_AUTH or TASK_MONITOR_AUTH_TOKEN: the API is open');
+  if (!authEnabled(auth))
+    logger.warn('no TASK_MONITOR_BASIC_AUTH or TASK_MONITOR_AUTH_TOKEN: the API is open');
   const http = await startHttpServer({
     service: 'task-monitor',
     host: config.TASK_MONITOR_HOST,
@@ -49,7 +51,10 @@ async function main(): Promise<void> {
     logger,
     readiness,
     metricsAuth: config.TASK_MONITOR_METRICS_USERNAME
-      ? { username: config.TASK_MONITOR_METRICS_USERNAME, password: config.TASK_MONITOR_METRICS_PASSWORD }
+      ? {
+          username: config.TASK_MONITOR_METRICS_USERNAME,
+          password: config.TASK_MONITOR_METRICS_PASSWORD ?? '',
+        }
       : undefined,
     configure: (app) => configureMonitorApp(app, monitor, { auth, readOnly: config.TASK_MONITOR_READ_ONLY }),
   });

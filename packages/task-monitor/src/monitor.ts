@@ -98,7 +98,13 @@ export class TaskMonitor {
 
   /** Every queue worth inspecting: configured, announced by workers, or seen in events. */
   queues(): string[] {
-    return [...new Set([...this.options.queues, ...this.state.queues(), ...this.client.taskTypes().flatMap((n) => this.client.task(n)?.queue ?? [])])].sort();
+    return [
+      ...new Set([
+        ...this.options.queues,
+        ...this.state.queues(),
+        ...this.client.taskTypes().flatMap((n) => this.client.task(n)?.queue ?? []),
+      ]),
+    ].sort();
   }
 
   /** Time of the last event consumed (Unix ms; 0 = none yet). */
@@ -174,9 +180,15 @@ export class TaskMonitor {
     let backoffMs = 100;
     while (this.running) {
       try {
-        const reply = (await this.reader.xread('COUNT', count, 'BLOCK', 1000, 'STREAMS', this.keys.events, this.cursor)) as
-          | [string, [string, string[]][]][]
-          | null;
+        const reply = (await this.reader.xread(
+          'COUNT',
+          count,
+          'BLOCK',
+          1000,
+          'STREAMS',
+          this.keys.events,
+          this.cursor,
+        )) as [string, [string, string[]][]][] | null;
         backoffMs = 100;
         const entries = reply?.[0]?.[1];
         if (!entries || entries.length === 0) continue;

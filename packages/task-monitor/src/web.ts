@@ -5,11 +5,16 @@ import type express from 'express';
 import type { TaskMonitor } from './monitor';
 
 /** bull-board for queues and jobs, mounted at `basePath`. */
-export function createQueueBoard(monitor: TaskMonitor, options: { basePath: string; readOnly: boolean }): express.Router {
+export function createQueueBoard(
+  monitor: TaskMonitor,
+  options: { basePath: string; readOnly: boolean },
+): express.Router {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(options.basePath);
   createBullBoard({
-    queues: monitor.queues().map((q) => new BullMQAdapter(monitor.client.queue(q), { readOnlyMode: options.readOnly })),
+    queues: monitor
+      .queues()
+      .map((q) => new BullMQAdapter(monitor.client.queue(q), { readOnlyMode: options.readOnly })),
     serverAdapter,
   });
   return serverAdapter.getRouter() as express.Router;

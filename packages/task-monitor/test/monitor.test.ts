@@ -33,7 +33,8 @@ describe('TaskMonitor', () => {
     );
     const text = await registry.metrics();
     const w = worker.name;
-    const events = (type: string, task: string) => sample(text, 'flower_events_total', { worker: w, type, task });
+    const events = (type: string, task: string) =>
+      sample(text, 'flower_events_total', { worker: w, type, task });
     expect(events('task-received', 'noop')).toBe(5);
     expect(events('task-started', 'noop')).toBe(5);
     expect(events('task-succeeded', 'noop')).toBe(5);
@@ -43,7 +44,9 @@ describe('TaskMonitor', () => {
     expect(sample(text, 'flower_task_runtime_seconds_count', { worker: w, task: 'noop' })).toBe(5);
     expect(sample(text, 'flower_task_runtime_seconds_count', { worker: w, task: 'test.flaky' })).toBe(1);
     expect(sample(text, 'flower_worker_prefetched_tasks', { worker: w, task: 'noop' })).toBe(0);
-    expect(sample(text, 'flower_task_prefetch_time_seconds', { worker: w, task: 'noop' })).toBeGreaterThanOrEqual(0);
+    expect(
+      sample(text, 'flower_task_prefetch_time_seconds', { worker: w, task: 'noop' }),
+    ).toBeGreaterThanOrEqual(0);
     expect(sample(text, 'flower_worker_online', { worker: w })).toBe(1);
     expect(sample(text, 'flower_worker_number_of_currently_executing_tasks', { worker: w })).toBe(0);
     expect(sample(text, 'reelwatch_tasks_queue_jobs', { queue: 'default', state: 'failed' })).toBe(1);
@@ -57,7 +60,10 @@ describe('TaskMonitor', () => {
     await h.client.apply('noop', {}, { queue: 'exports' }); // nobody consumes 'exports'
     await h.client.apply('noop', {}, { queue: 'exports' });
     await waitFor(
-      async () => (sample(await registry.metrics(), 'reelwatch_tasks_queue_oldest_waiting_age_seconds', { queue: 'exports' }) ?? 0) >= 0.2,
+      async () =>
+        (sample(await registry.metrics(), 'reelwatch_tasks_queue_oldest_waiting_age_seconds', {
+          queue: 'exports',
+        }) ?? 0) >= 0.2,
       { timeoutMs: 5000, what: 'oldest waiting age to grow' },
     );
     const text = await registry.metrics();
@@ -90,7 +96,10 @@ describe('TaskMonitor', () => {
   it('bounds the history: the oldest tasks are evicted in memory and in Redis', async () => {
     const monitor = await h.startMonitor({ maxTasks: 100 });
     await h.startWorker({ concurrency: 8 });
-    const ids = await h.client.applyBulk('noop', Array.from({ length: 130 }, () => ({})));
+    const ids = await h.client.applyBulk(
+      'noop',
+      Array.from({ length: 130 }, () => ({})),
+    );
     await waitFor(() => monitor.state.tasks.get(ids.at(-1)!)?.state === 'SUCCESS', {
       timeoutMs: 10_000,
       what: 'the last task',
@@ -106,7 +115,10 @@ describe('TaskMonitor', () => {
     const registry = new Registry();
     const monitor = await h.startMonitor({ registry, purgeOfflineWorkersSeconds: 1 });
     const worker = await h.startWorker();
-    await waitFor(() => monitor.state.workers.get(worker.name)?.online, { timeoutMs: 5000, what: 'worker online' });
+    await waitFor(() => monitor.state.workers.get(worker.name)?.online, {
+      timeoutMs: 5000,
+      what: 'worker online',
+    });
     await worker.stop();
     await waitFor(() => monitor.state.workers.get(worker.name)?.online === false, {
       timeoutMs: 5000,

@@ -67,9 +67,16 @@ export class TaskControl {
    * Revokes a task: remembered by every worker (and in Redis for workers starting later);
    * removed from its queue when still waiting or delayed; aborted when running and terminate.
    */
-  async revoke(id: string, options: { terminate?: boolean; queues: Iterable<string> }): Promise<RevokeOutcome> {
+  async revoke(
+    id: string,
+    options: { terminate?: boolean; queues: Iterable<string> },
+  ): Promise<RevokeOutcome> {
     const { redis, keys, client } = this.options;
-    await redis.pipeline().sadd(keys.revoked, id).expire(keys.revoked, 24 * 3600).exec();
+    await redis
+      .pipeline()
+      .sadd(keys.revoked, id)
+      .expire(keys.revoked, 24 * 3600)
+      .exec();
     let removed = false;
     const found = await client.find(id, options.queues);
     if (found) {

@@ -1,6 +1,6 @@
 export { type ApplyOptions, TaskClient, type TaskResult, type TaskState } from './client';
 export { parseAutoscale, type WorkerConfig, workerConfigSchema } from './config';
-export { TaskControl, type RevokeOutcome } from './control';
+export { type RevokeOutcome, TaskControl } from './control';
 export { TaskQueueError, type TaskQueueErrorCode } from './errors';
 export { EventPublisher } from './event_publisher';
 export * from './protocol';

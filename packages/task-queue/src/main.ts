@@ -17,7 +17,10 @@ import { TaskWorker } from './worker';
 async function main(): Promise<void> {
   const config = loadConfigOrExit('task-worker', workerConfigSchema, { prefixes: ['TASK_WORKER_'] });
   const logger = createLogger({ service: 'task-worker', level: config.TASK_WORKER_LOG_LEVEL });
-  const lifecycle = new Lifecycle({ logger, deadlineMs: config.TASK_WORKER_SHUTDOWN_TIMEOUT_MS + 5000 }).install();
+  const lifecycle = new Lifecycle({
+    logger,
+    deadlineMs: config.TASK_WORKER_SHUTDOWN_TIMEOUT_MS + 5000,
+  }).install();
   const registry = createMetricsRegistry({ service: 'task-worker' });
   const host = hostname();
   const name = config.TASK_WORKER_NAME || `worker@${host}-${process.pid}`;
@@ -65,7 +68,10 @@ async function main(): Promise<void> {
     await replica?.end();
   });
   lifecycle.onShutdown('http', () => http.close());
-  logger.info({ name, replica: maskDsn(config.TASK_WORKER_REPLICA_URL), metrics: http.url }, 'starting worker');
+  logger.info(
+    { name, replica: maskDsn(config.TASK_WORKER_REPLICA_URL), metrics: http.url },
+    'starting worker',
+  );
   await worker.start();
 }
 

@@ -1,5 +1,5 @@
-import type pino from 'pino';
 import type { Pool } from 'pg';
+import type pino from 'pino';
 
 /** What a task may use besides its arguments; built once per worker. */
 export interface TaskDependencies {

@@ -13,5 +13,8 @@ export function parseWith<S extends z.ZodType>(task: string, schema: S, raw: unk
 
 /** Wraps a replica error so a transient outage is retried with backoff. */
 export function replicaError(task: string, cause: unknown): TaskQueueError {
-  return new TaskQueueError('REPLICA_UNAVAILABLE', `${task}: replica query failed`, { cause, retryable: true });
+  return new TaskQueueError('REPLICA_UNAVAILABLE', `${task}: replica query failed`, {
+    cause,
+    retryable: true,
+  });
 }

@@ -180,7 +180,10 @@ export class TaskWorker {
     await Promise.all([...this.consumers.values()].map((c) => c.worker.waitUntilReady()));
     if (this.autoscale) this.startAutoscaler();
     await this.heartbeat('worker-online');
-    this.heartbeatTimer = setInterval(() => void this.heartbeat('worker-heartbeat'), this.options.heartbeatIntervalMs);
+    this.heartbeatTimer = setInterval(
+      () => void this.heartbeat('worker-heartbeat'),
+      this.options.heartbeatIntervalMs,
+    );
     this.heartbeatTimer.unref();
     this.logger.info(
       { queues: this.queues, concurrency: this.pool.size, events: Boolean(this.events) },
@@ -240,7 +243,11 @@ export class TaskWorker {
       registered: [...this.tasks.keys()],
       rateLimits: Object.fromEntries([...this.spacing].map(([task, s]) => [task, s.text])),
       timeLimits: Object.fromEntries(this.timeLimits),
-      activeTasks: [...this.running.values()].map((t) => ({ id: t.id, name: t.name, startedAt: t.startedAt / 1000 })),
+      activeTasks: [...this.running.values()].map((t) => ({
+        id: t.id,
+        name: t.name,
+        startedAt: t.startedAt / 1000,
+      })),
       startedAt: this.startedAt / 1000,
       timestamp: now / 1000,
     };
@@ -251,7 +258,8 @@ export class TaskWorker {
   setConcurrency(size: number): void {
     const n = Math.max(1, Math.floor(size));
     this.pool.resize(n);
-    for (const { worker } of this.consumers.values()) worker.concurrency = n * this.options.prefetchMultiplier;
+    for (const { worker } of this.consumers.values())
+      worker.concurrency = n * this.options.prefetchMultiplier;
     this.logger.info({ concurrency: n }, 'pool resized');
   }
 
@@ -396,7 +404,10 @@ export class TaskWorker {
         throw new UnrecoverableError('revoked');
       }
       this.emit({ type: 'task-started', uuid: id, name }, startedAt);
-      this.metrics.waitTime.observe({ task: name }, (startedAt - job.timestamp - (job.opts.delay ?? 0)) / 1000);
+      this.metrics.waitTime.observe(
+        { task: name },
+        (startedAt - job.timestamp - (job.opts.delay ?? 0)) / 1000,
+      );
       const result = await this.runWithLimits(definition, job, controller);
       const runtime = (Date.now() - startedAt) / 1000;
       this.metrics.runtime.observe({ task: name }, runtime);
@@ -414,7 +425,8 @@ export class TaskWorker {
         throw new UnrecoverableError('revoked');
       }
       this.metrics.runtime.observe({ task: name }, runtime);
-      const retryable = !(err instanceof UnrecoverableError) && !(err instanceof TaskQueueError && !err.retryable);
+      const retryable =
+        !(err instanceof UnrecoverableError) && !(err instanceof TaskQueueError && !err.retryable);
       const willRetry = retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
       const exception = describeError(err);
       this.finish(name, willRetry ? 'retried' : 'failed', id, {
@@ -444,7 +456,11 @@ export class TaskWorker {
     this.emit({ ...event, uuid: id, name } as TaskEvent);
   }
 
-  private runWithLimits(definition: AnyTaskDefinition, job: Job, controller: AbortController): Promise<unknown> {
+  private runWithLimits(
+    definition: AnyTaskDefinition,
+    job: Job,
+    controller: AbortController,
+  ): Promise<unknown> {
     const id = job.id!;
     const limits = this.timeLimits.get(definition.name);
     return new Promise((resolve, reject) => {
@@ -473,7 +489,9 @@ export class TaskWorker {
           setTimeout(
             () =>
               kill(
-                new TaskQueueError('TIME_LIMIT_EXCEEDED', `TimeLimitExceeded(${limits.hard})`, { retryable: false }),
+                new TaskQueueError('TIME_LIMIT_EXCEEDED', `TimeLimitExceeded(${limits.hard})`, {
+                  retryable: false,
+                }),
               ),
             limits.hard * 1000,
           ),
@@ -609,7 +627,9 @@ export class TaskWorker {
         const task = this.knownTask(args.task);
         const rate = typeof args.rate === 'string' ? args.rate : String(args.rate ?? '');
         this.setRateLimit(task, rate);
-        return parseRateLimit(rate) === null ? 'rate limit disabled successfully' : 'new rate limit set successfully';
+        return parseRateLimit(rate) === null
+          ? 'rate limit disabled successfully'
+          : 'new rate limit set successfully';
       }
       case 'time_limit': {
         const task = this.knownTask(args.task);

@@ -41,7 +41,10 @@ describe('TaskWorker', () => {
   it('runs a task and emits received, started and succeeded events with its runtime', async () => {
     await h.startWorker();
     const id = await h.client.apply('noop', {});
-    await waitFor(async () => (await stateOf(id)) === 'SUCCESS', { timeoutMs: 10_000, what: 'noop to succeed' });
+    await waitFor(async () => (await stateOf(id)) === 'SUCCESS', {
+      timeoutMs: 10_000,
+      what: 'noop to succeed',
+    });
     const events = await waitForTaskEvents(id, 3);
     expect(events.map((e) => e.type)).toEqual(['task-received', 'task-started', 'task-succeeded']);
     expect(events[0]).toMatchObject({ name: 'noop', queue: 'default', hostname: 'worker@test-1' });
@@ -51,7 +54,10 @@ describe('TaskWorker', () => {
   it('retries a failing task with backoff and reports task-retried then task-succeeded', async () => {
     await h.startWorker();
     const id = await h.client.apply('test.flaky', { failures: 2 });
-    await waitFor(async () => (await stateOf(id)) === 'SUCCESS', { timeoutMs: 10_000, what: 'flaky to succeed' });
+    await waitFor(async () => (await stateOf(id)) === 'SUCCESS', {
+      timeoutMs: 10_000,
+      what: 'flaky to succeed',
+    });
     const types = (await waitForTaskEvents(id, 9))
       .map((e) => e.type)
       .filter((t) => t !== 'task-received' && t !== 'task-started');
@@ -104,7 +110,11 @@ describe('TaskWorker', () => {
 
   it('cancel-consumer stops it taking tasks from that queue and add-consumer resumes', async () => {
     const worker = await h.startWorker({ queues: ['default', 'exports'] });
-    const cancel = await h.control.broadcast('cancel_consumer', { queue: 'exports' }, { destination: [worker.name] });
+    const cancel = await h.control.broadcast(
+      'cancel_consumer',
+      { queue: 'exports' },
+      { destination: [worker.name] },
+    );
     expect(cancel[0]).toMatchObject({ ok: true, message: 'no longer consuming from exports' });
     expect(worker.queues).toEqual(['default']);
     const parked = await h.client.apply('noop', {}, { queue: 'exports' });
@@ -112,7 +122,11 @@ describe('TaskWorker', () => {
     // the worker is alive and took the probe from 'default' after the parked task was queued
     await waitFor(async () => (await stateOf(probe)) === 'SUCCESS', { timeoutMs: 5000, what: 'probe' });
     expect(await stateOf(parked, ['exports'])).toBe('PENDING');
-    const add = await h.control.broadcast('add_consumer', { queue: 'exports' }, { destination: [worker.name] });
+    const add = await h.control.broadcast(
+      'add_consumer',
+      { queue: 'exports' },
+      { destination: [worker.name] },
+    );
     expect(add[0]).toMatchObject({ ok: true, message: 'add consumer exports' });
     await waitFor(async () => (await stateOf(parked, ['exports'])) === 'SUCCESS', {
       timeoutMs: 5000,
@@ -122,9 +136,16 @@ describe('TaskWorker', () => {
 
   it('a rate limit of 10/s spaces the starts of that task by 100 ms', async () => {
     const worker = await h.startWorker({ concurrency: 8, prefetchMultiplier: 2 });
-    const replies = await h.control.broadcast('rate_limit', { task: 'noop', rate: '10/s' }, { destination: [worker.name] });
+    const replies = await h.control.broadcast(
+      'rate_limit',
+      { task: 'noop', rate: '10/s' },
+      { destination: [worker.name] },
+    );
     expect(replies[0]).toMatchObject({ ok: true, message: 'new rate limit set successfully' });
-    const ids = await h.client.applyBulk('noop', Array.from({ length: 11 }, () => ({})));
+    const ids = await h.client.applyBulk(
+      'noop',
+      Array.from({ length: 11 }, () => ({})),
+    );
     for (const id of ids) {
       await waitFor(async () => (await stateOf(id)) === 'SUCCESS', { timeoutMs: 10_000, what: `task ${id}` });
     }
@@ -146,7 +167,10 @@ describe('TaskWorker', () => {
     const worker = await h.startWorker();
     await h.control.broadcast('time_limit', { task: 'test.gate', hard: 0.3 }, { destination: [worker.name] });
     const id = await h.client.apply('test.gate', { gate: 'never' });
-    await waitFor(async () => (await stateOf(id)) === 'FAILURE', { timeoutMs: 5000, what: 'time limit failure' });
+    await waitFor(async () => (await stateOf(id)) === 'FAILURE', {
+      timeoutMs: 5000,
+      what: 'time limit failure',
+    });
     const result = await h.client.result(id, ['default']);
     expect(result?.exception).toContain('TIME_LIMIT_EXCEEDED');
     expect(h.gates.aborted).toContain(id);

@@ -41,7 +41,8 @@ export const recommendationsRecompute = defineTask<z.infer<typeof Args>, Recomme
         [userId, limit],
       );
       throwIfAborted(signal);
-      if (neighbours.rows.length > 0) return neighbours.rows.map((r) => ({ movieId: r.movie_id, score: r.score }));
+      if (neighbours.rows.length > 0)
+        return neighbours.rows.map((r) => ({ movieId: r.movie_id, score: r.score }));
       const popular = await deps.replica().query<{ movie_id: string; score: number }>(
         `SELECT movie_id, (avg(rating) * ln(1 + count(*)))::float8 AS score FROM ${t}
           WHERE movie_id NOT IN (SELECT movie_id FROM ${t} WHERE user_id = $1)

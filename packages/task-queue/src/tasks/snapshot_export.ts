@@ -35,7 +35,10 @@ export const snapshotExport = defineTask<z.infer<typeof Args>, SnapshotExport>({
     try {
       await mkdir(deps.exportDir, { recursive: true });
     } catch (cause) {
-      throw new TaskQueueError('EXPORT_FAILED', `cannot create ${deps.exportDir}`, { cause, retryable: false });
+      throw new TaskQueueError('EXPORT_FAILED', `cannot create ${deps.exportDir}`, {
+        cause,
+        retryable: false,
+      });
     }
     const target = path.join(deps.exportDir, file ?? `ratings-${taskId}.csv`);
     const out = await open(target, 'w');
