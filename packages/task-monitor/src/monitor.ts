@@ -1,5 +1,6 @@
 import {
   type AnyTaskDefinition,
+  decodeStreamEntry,
   isTaskEvent,
   type ReelwatchTaskEvent,
   TaskClient,
@@ -33,6 +34,10 @@ export interface TaskMonitorOptions {
   sweepIntervalMs?: number;
   /** events read per XREAD */
   batchSize?: number;
+  /** pause after a read that did not fill a batch (ms) */
+  readPauseMs?: number;
+  /** changed tasks are written to Redis at most this often (and when the stream is idle) */
+  persistIntervalMs?: number;
 }
 
 /**
@@ -56,6 +61,10 @@ export class TaskMonitor {
   private loop: Promise<void> | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private lastEventAt = 0;
+  private lastPersistAt = 0;
+  private persistedCursor = '';
+  private readonly dirty = new Set<string>();
+  private readonly evicted = new Set<string>();
 
   constructor(private readonly options: TaskMonitorOptions) {
     this.keys = taskKeys(options.prefix);
@@ -130,6 +139,7 @@ export class TaskMonitor {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.reader.disconnect(); // interrupts the blocking XREAD
     await this.loop;
+    await this.persist().catch((err) => this.logger.warn({ err }, 'writing the history on stop failed'));
     await this.client.close();
     await this.redis.quit().catch(() => undefined);
   }
@@ -176,7 +186,7 @@ export class TaskMonitor {
   }
 
   private async consume(): Promise<void> {
-    const count = this.options.batchSize ?? 1000;
+    const count = this.options.batchSize ?? 100;
     let backoffMs = 100;
     while (this.running) {
       try {
@@ -191,8 +201,15 @@ export class TaskMonitor {
         )) as [string, [string, string[]][]][] | null;
         backoffMs = 100;
         const entries = reply?.[0]?.[1];
-        if (!entries || entries.length === 0) continue;
+        if (!entries || entries.length === 0) {
+          await this.persist(); // idle: write what is pending
+          continue;
+        }
         await this.applyBatch(entries);
+        // a short pause between reads lets events pile up into bigger batches: far fewer wake-ups
+        // of this process (which shares the CPU with workers and Redis) for at most this much delay
+        if (entries.length < count)
+          await new Promise((resolve) => setTimeout(resolve, this.options.readPauseMs ?? 200));
       } catch (err) {
         if (!this.running) break;
         this.logger.warn({ err, retryInMs: backoffMs }, 'reading the event stream failed');
@@ -204,34 +221,55 @@ export class TaskMonitor {
 
   private async applyBatch(entries: [string, string[]][]): Promise<void> {
     const changes: StateChanges = { updated: new Set(), evicted: [] };
-    for (const [, fields] of entries) {
-      const json = fields[1];
-      if (!json) continue;
-      let event: ReelwatchTaskEvent;
+    let eventCount = 0;
+    for (const [id, fields] of entries) {
+      let events: ReelwatchTaskEvent[];
       try {
-        event = JSON.parse(json) as ReelwatchTaskEvent;
+        events = decodeStreamEntry(fields);
       } catch (err) {
-        this.logger.warn({ err }, 'unreadable event skipped');
+        this.logger.warn({ err, entry: id }, 'unreadable stream entry skipped');
         continue;
       }
-      const touched = this.state.apply(event, changes);
-      if (isTaskEvent(event)) this.flower.observeTask(event, touched as TaskRecord);
-      else this.flower.observeWorker(touched as WorkerRecord);
+      eventCount += events.length;
+      for (const event of events) {
+        const touched = this.state.apply(event, changes);
+        if (isTaskEvent(event)) this.flower.observeTask(event, touched as TaskRecord);
+        else this.flower.observeWorker(touched as WorkerRecord);
+      }
     }
     this.cursor = entries[entries.length - 1]![0];
-    this.consumed.inc(entries.length);
+    this.consumed.inc(eventCount);
     this.lastEventAt = Date.now();
+    for (const id of changes.updated) this.dirty.add(id);
+    for (const id of changes.evicted) {
+      this.dirty.delete(id);
+      this.evicted.add(id);
+    }
+    if (Date.now() - this.lastPersistAt >= (this.options.persistIntervalMs ?? 500)) await this.persist();
+  }
+
+  /**
+   * Writes the tasks changed since the last write and the stream cursor in one pipeline, at most
+   * every persistIntervalMs: a task's received/started/succeeded coalesce into one write. After a
+   * crash the monitor replays the stream from the saved cursor, so nothing is lost.
+   */
+  private async persist(): Promise<void> {
+    this.lastPersistAt = Date.now();
+    if (this.dirty.size === 0 && this.evicted.size === 0 && this.persistedCursor === this.cursor) return;
     const pipeline = this.redis.pipeline();
-    if (changes.updated.size > 0) {
+    if (this.dirty.size > 0) {
       const flat: string[] = [];
-      for (const id of changes.updated) {
+      for (const id of this.dirty) {
         const task = this.state.tasks.get(id);
         if (task) flat.push(id, JSON.stringify(task));
       }
       if (flat.length > 0) pipeline.hset(this.keys.monitorTasks, ...flat);
     }
-    if (changes.evicted.length > 0) pipeline.hdel(this.keys.monitorTasks, ...changes.evicted);
+    if (this.evicted.size > 0) pipeline.hdel(this.keys.monitorTasks, ...this.evicted);
     pipeline.set(this.keys.monitorCursor, this.cursor);
+    this.dirty.clear();
+    this.evicted.clear();
+    this.persistedCursor = this.cursor;
     await pipeline.exec();
   }
 

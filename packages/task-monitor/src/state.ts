@@ -122,11 +122,16 @@ export class MonitorState {
         traceback: null,
       };
       this.tasks.set(e.uuid, task);
-      while (this.tasks.size > this.maxTasks) {
-        const oldest = this.tasks.keys().next().value as string;
-        this.tasks.delete(oldest);
-        changes.updated.delete(oldest);
-        changes.evicted.push(oldest);
+      // evict down to 15/16 of the bound at once: one pass of the iterator instead of one
+      // (hole-skipping) scan of the Map per new task
+      if (this.tasks.size > this.maxTasks) {
+        let excess = this.tasks.size - (this.maxTasks - Math.floor(this.maxTasks / 16));
+        for (const oldest of this.tasks.keys()) {
+          if (excess-- <= 0) break;
+          this.tasks.delete(oldest);
+          changes.updated.delete(oldest);
+          changes.evicted.push(oldest);
+        }
       }
     }
     task.state = STATE_BY_EVENT[e.type];

@@ -1,5 +1,5 @@
-import { type RedisServer, startRedis, waitFor } from '@reelwatch/testkit';
 import type { TaskWorker } from '@reelwatch/task-queue';
+import { type RedisServer, startRedis, waitFor } from '@reelwatch/testkit';
 import type { TaskMonitor } from '../src/monitor';
 import { createMonitorHarness, type MonitorHarness } from './helpers';
 
@@ -34,11 +34,15 @@ describe('task-monitor API authentication', () => {
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Basic realm="task-monitor"');
     expect((await fetch(`${url}/api/workers`, { headers: basic('admin:wrong') })).status).toBe(401);
-    expect((await fetch(`${url}/api/workers`, { headers: { authorization: 'Bearer nope' } })).status).toBe(401);
+    expect((await fetch(`${url}/api/workers`, { headers: { authorization: 'Bearer nope' } })).status).toBe(
+      401,
+    );
     expect((await fetch(`${url}/api/task/revoke/x`, { method: 'POST' })).status).toBe(401);
     expect((await fetch(`${url}/`)).status).toBe(401);
     expect((await fetch(`${url}/api/workers`, { headers: basic('ops:other') })).status).toBe(200);
-    expect((await fetch(`${url}/api/workers`, { headers: { authorization: 'Bearer tok-123' } })).status).toBe(200);
+    expect((await fetch(`${url}/api/workers`, { headers: { authorization: 'Bearer tok-123' } })).status).toBe(
+      200,
+    );
     const health = await fetch(`${url}/healthcheck`);
     expect(health.status).toBe(200);
     expect(await health.text()).toBe('OK');
@@ -76,14 +80,20 @@ describe("task-monitor API on Flower's routes", () => {
     monitor = await h.startMonitor({ queues: ['default', 'exports'] });
     worker = await h.startWorker({ concurrency: 2, queues: ['default', 'exports'] });
     url = await h.serve(monitor);
-    await waitFor(() => monitor.state.workers.get(worker.name)?.online, { timeoutMs: 5000, what: 'worker online' });
+    await waitFor(() => monitor.state.workers.get(worker.name)?.online, {
+      timeoutMs: 5000,
+      what: 'worker online',
+    });
   });
 
   it('lists workers with their pool, queues and status', async () => {
     const { status, body } = await json(`${url}/api/workers`);
     expect(status).toBe(200);
     expect(body[worker.name].stats.pool['max-concurrency']).toBe(2);
-    expect(body[worker.name].active_queues.map((q: { name: string }) => q.name)).toEqual(['default', 'exports']);
+    expect(body[worker.name].active_queues.map((q: { name: string }) => q.name)).toEqual([
+      'default',
+      'exports',
+    ]);
     expect(body[worker.name].registered).toContain('recommendations.recompute');
     expect((await json(`${url}/api/workers?status=true`)).body).toEqual({ [worker.name]: true });
     expect((await json(`${url}/api/workers?workername=nobody`)).status).toBe(404);
@@ -106,7 +116,10 @@ describe("task-monitor API on Flower's routes", () => {
       { timeoutMs: 5000, what: 'task result' },
     );
     expect(result).toEqual({ 'task-id': id, state: 'SUCCESS', result: 'succeeded on attempt 1' });
-    await waitFor(() => monitor.state.tasks.get(id)?.state === 'SUCCESS', { timeoutMs: 5000, what: 'history' });
+    await waitFor(() => monitor.state.tasks.get(id)?.state === 'SUCCESS', {
+      timeoutMs: 5000,
+      what: 'history',
+    });
     const info = await json(`${url}/api/task/info/${id}`);
     expect(info.body).toMatchObject({ uuid: id, name: 'test.flaky', state: 'SUCCESS', worker: worker.name });
     const tasks = await json(`${url}/api/tasks?taskname=test.flaky&state=SUCCESS&limit=10`);
@@ -126,7 +139,9 @@ describe("task-monitor API on Flower's routes", () => {
     expect(worker.concurrency).toBe(1);
     const tooMuch = await json(`${url}/api/worker/pool/shrink/${worker.name}?n=1`, { method: 'POST' });
     expect(tooMuch.status).toBe(403);
-    const autoscale = await json(`${url}/api/worker/pool/autoscale/${worker.name}?min=2&max=6`, { method: 'POST' });
+    const autoscale = await json(`${url}/api/worker/pool/autoscale/${worker.name}?min=2&max=6`, {
+      method: 'POST',
+    });
     expect(autoscale.body.message).toBe(`Autoscaling '${worker.name}' worker (min=2, max=6)`);
     expect(worker.concurrency).toBe(2);
     const restart = await json(`${url}/api/worker/pool/restart/${worker.name}`, { method: 'POST' });
@@ -141,7 +156,9 @@ describe("task-monitor API on Flower's routes", () => {
   });
 
   it('cancels and adds consumers of a queue', async () => {
-    const cancel = await json(`${url}/api/worker/queue/cancel-consumer/${worker.name}?queue=exports`, { method: 'POST' });
+    const cancel = await json(`${url}/api/worker/queue/cancel-consumer/${worker.name}?queue=exports`, {
+      method: 'POST',
+    });
     expect(cancel.body.message).toBe('no longer consuming from exports');
     expect(worker.queues).toEqual(['default']);
     const add = await json(`${url}/api/worker/queue/add-consumer/${worker.name}`, {
@@ -179,7 +196,10 @@ describe("task-monitor API on Flower's routes", () => {
       timeoutMs: 5000,
       what: 'REVOKED state',
     });
-    await waitFor(() => monitor.state.tasks.get(id)?.state === 'REVOKED', { timeoutMs: 5000, what: 'history' });
+    await waitFor(() => monitor.state.tasks.get(id)?.state === 'REVOKED', {
+      timeoutMs: 5000,
+      what: 'history',
+    });
   });
 
   it('reports queue lengths', async () => {
@@ -206,7 +226,10 @@ describe("task-monitor API on Flower's routes", () => {
     const { body } = await json(`${url}/api/worker/shutdown/${other.name}`, { method: 'POST' });
     expect(body).toEqual({ message: 'Shutting down!' });
     expect(requested).toBe(true);
-    await waitFor(() => monitor.state.workers.get(other.name)?.online === false, { timeoutMs: 5000, what: 'offline' });
+    await waitFor(() => monitor.state.workers.get(other.name)?.online === false, {
+      timeoutMs: 5000,
+      what: 'offline',
+    });
   });
 
   it('serves the workers page and bull-board', async () => {

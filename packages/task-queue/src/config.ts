@@ -40,9 +40,11 @@ export const workerConfigSchema = z
     TASK_WORKER_EVENTS: envBoolean()
       .default(true)
       .describe("emit task events to the event stream (Celery's -E); false = unmonitored"),
-    TASK_WORKER_EVENT_STREAM_MAXLEN: envInt({ min: 1000 })
-      .default(100_000)
-      .describe('approximate cap of the event stream (XADD MAXLEN ~)'),
+    TASK_WORKER_EVENT_STREAM_MAXLEN: envInt({ min: 100 })
+      .default(10_000)
+      .describe(
+        'approximate cap of the event stream in entries (XADD MAXLEN ~); an entry is a batch of up to 500 events',
+      ),
     TASK_WORKER_SHUTDOWN_TIMEOUT_MS: envDurationMs()
       .default(30_000)
       .describe('graceful shutdown waits this long for running tasks, then aborts them'),

@@ -5,7 +5,7 @@ import type { ReelwatchTaskEvent } from './protocol';
 export interface EventPublisherOptions {
   redis: Redis;
   stream: string;
-  /** approximate cap of the stream (XADD MAXLEN ~) */
+  /** approximate cap of the stream in entries (batches of events; XADD MAXLEN ~) */
   maxLen: number;
   logger: pino.Logger;
   /** events are written in one pipeline at most this long after the first one is buffered */
@@ -16,8 +16,9 @@ export interface EventPublisherOptions {
 }
 
 /**
- * Writes events to the Redis stream in batches: one round trip per batch instead of one per
- * event keeps the cost of monitoring low (the benchmark compares monitored and unmonitored).
+ * Writes events to the Redis stream in batches: one stream entry (field `b`, a JSON array of
+ * events) per flush instead of one entry per event keeps the broker's cost of monitoring low
+ * (the benchmark compares monitored and unmonitored). Order is kept: batches are written in order.
  */
 export class EventPublisher {
   private buffer: string[] = [];
@@ -27,7 +28,7 @@ export class EventPublisher {
   private readonly maxBuffered: number;
 
   constructor(private readonly options: EventPublisherOptions) {
-    this.flushDelayMs = options.flushDelayMs ?? 20;
+    this.flushDelayMs = options.flushDelayMs ?? 50;
     this.maxBuffered = options.maxBuffered ?? 500;
   }
 
@@ -51,15 +52,8 @@ export class EventPublisher {
     if (batch.length === 0) return this.flushing;
     const { redis, stream, maxLen, logger } = this.options;
     this.flushing = this.flushing.then(async () => {
-      const pipeline = redis.pipeline();
-      for (const json of batch) pipeline.xadd(stream, 'MAXLEN', '~', String(maxLen), '*', 'e', json);
       try {
-        const results = await pipeline.exec();
-        const failed = (results ?? []).filter(([err]) => err).length;
-        if (failed > 0) {
-          logger.warn({ failed }, 'some task events were not written');
-          this.options.onDropped?.(failed);
-        }
+        await redis.xadd(stream, 'MAXLEN', '~', String(maxLen), '*', 'b', `[${batch.join(',')}]`);
       } catch (err) {
         logger.warn({ err, events: batch.length }, 'task events were not written');
         this.options.onDropped?.(batch.length);

@@ -7,7 +7,7 @@
 /** Redis keys under one prefix; BullMQ's own keys use the same prefix. */
 export interface TaskKeys {
   prefix: string;
-  /** Redis stream of task and worker events */
+  /** Redis stream of task and worker events: entries with field `e` (one event) or `b` (JSON array of events) */
   events: string;
   /** pub/sub channel for remote-control commands */
   control: string;
@@ -160,4 +160,15 @@ export function parseRateLimit(value: string): number | null {
   if (count === 0) return null;
   const per = match[2] === 'h' ? 3600 : match[2] === 'm' ? 60 : 1;
   return count / per; // tasks per second
+}
+
+/** The events of one stream entry: field `e` holds one event, field `b` an array of them. */
+export function decodeStreamEntry(fields: string[]): ReelwatchTaskEvent[] {
+  const events: ReelwatchTaskEvent[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const value = JSON.parse(fields[i + 1]!) as ReelwatchTaskEvent | ReelwatchTaskEvent[];
+    if (fields[i] === 'b' && Array.isArray(value)) events.push(...value);
+    else if (fields[i] === 'e' && !Array.isArray(value)) events.push(value);
+  }
+  return events;
 }

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { TaskClient } from '../src/client';
 import { TaskControl } from '../src/control';
-import { type ReelwatchTaskEvent, type TaskKeys, taskKeys } from '../src/protocol';
+import { decodeStreamEntry, type ReelwatchTaskEvent, type TaskKeys, taskKeys } from '../src/protocol';
 import { type AnyTaskDefinition, defineTask } from '../src/task';
 import { TASKS } from '../src/tasks';
 import { TaskWorker, type TaskWorkerOptions } from '../src/worker';
@@ -137,7 +137,7 @@ export async function createHarness(server: RedisServer): Promise<Harness> {
     },
     async events() {
       const entries = await redis.xrange(keys.events, '-', '+');
-      return entries.map(([, fields]) => JSON.parse(fields[1]!) as ReelwatchTaskEvent);
+      return entries.flatMap(([, fields]) => decodeStreamEntry(fields));
     },
     async close() {
       await Promise.all(workers.map((w) => w.stop('test over')));

@@ -99,7 +99,9 @@ describe('task-worker process', () => {
       what: 'a task to run',
     });
     const text = await (await fetch(`${worker.url}/metrics`)).text();
-    expect(text).toMatch(/reelwatch_task_worker_tasks_total\{[^}]*task="noop"[^}]*outcome="succeeded"[^}]*\} 1/);
+    expect(text).toMatch(
+      /reelwatch_task_worker_tasks_total\{[^}]*task="noop"[^}]*outcome="succeeded"[^}]*\} 1/,
+    );
     expect(text).toContain('reelwatch_task_worker_concurrency');
     await worker.stop();
   });

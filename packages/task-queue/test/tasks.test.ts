@@ -29,7 +29,9 @@ describe('the task list', () => {
 
   it('rejects bad arguments as not retryable', () => {
     const recompute = TASKS.find((t) => t.name === 'recommendations.recompute')!;
-    expect(() => recompute.parseArgs({})).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENTS', retryable: false }));
+    expect(() => recompute.parseArgs({})).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENTS', retryable: false }),
+    );
     expect(recompute.parseArgs({ userId: 'u1' })).toEqual({ userId: 'u1', limit: 10 });
   });
 });

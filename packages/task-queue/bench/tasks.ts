@@ -1,0 +1,150 @@
+/**
+ * pnpm bench:tasks — no-op tasks through a worker, monitored (task events on + the task-monitor
+ * process consuming them) versus unmonitored (events off, no monitor), in one run, rounds
+ * interleaved so both see the same machine. Last line:
+ *   tasks: <A> tasks/s monitored, <B> unmonitored, ratio <A/B>
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, type ServiceProcess, startRedis, startService } from '@reelwatch/testkit';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { TaskClient } from '../src/client';
+import { taskKeys } from '../src/protocol';
+import { TASKS } from '../src/tasks';
+import { TaskWorker } from '../src/worker';
+
+const TASKS_PER_ROUND = Number(process.env.BENCH_TASKS ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const monitorEntry = path.resolve(__dirname, '../../task-monitor/dist/main.js');
+
+async function round(redisUrl: string, monitored: boolean): Promise<{ rate: number; lagMs: number | null }> {
+  const prefix = `bench-${randomUUID().slice(0, 8)}`;
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const client = new TaskClient({ connection: redis, prefix, tasks: TASKS });
+  for (let i = 0; i < TASKS_PER_ROUND; i += 1000) {
+    await client.applyBulk(
+      'noop',
+      Array.from({ length: Math.min(1000, TASKS_PER_ROUND - i) }, () => ({})),
+    );
+  }
+  let monitor: ServiceProcess | null = null;
+  if (monitored && !process.env.BENCH_EVENTS_ONLY) {
+    const port = await freePort();
+    monitor = await startService({
+      entry: monitorEntry,
+      port,
+      healthPath: '/healthcheck',
+      env: {
+        TASK_MONITOR_REDIS_URL: redisUrl,
+        TASK_MONITOR_KEY_PREFIX: prefix,
+        TASK_MONITOR_HOST: '127.0.0.1',
+        TASK_MONITOR_PORT: String(port),
+        TASK_MONITOR_LOG_LEVEL: 'warn',
+      },
+    });
+  }
+  const worker = new TaskWorker({
+    redisUrl,
+    prefix,
+    name: `worker@bench-${process.pid}`,
+    host: 'bench',
+    pid: process.pid,
+    queues: ['default'],
+    concurrency: CONCURRENCY,
+    prefetchMultiplier: 4,
+    heartbeatIntervalMs: 2000,
+    events: monitored && !process.env.BENCH_MONITOR_IDLE,
+    eventStreamMaxLen: 100_000,
+    shutdownTimeoutMs: 10_000,
+    tasks: TASKS,
+    deps: {
+      replica: () => {
+        throw new Error('no replica in the benchmark');
+      },
+      exportDir: tmpdir(),
+    },
+    logger: pino({ level: 'warn' }),
+    registry: new Registry(),
+  });
+  const started = process.hrtime.bigint();
+  await worker.start();
+  while (worker.info().processed < TASKS_PER_ROUND) await new Promise((r) => setTimeout(r, 5));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  await worker.stop();
+  let lagMs: number | null = null;
+  if (monitor) {
+    // how long the monitor needs after the last task to have consumed every event
+    const keys = taskKeys(prefix);
+    const last = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0];
+    const until = Date.now();
+    while (last && (await redis.get(keys.monitorCursor)) !== last) {
+      if (Date.now() - until > 60_000) throw new Error('the monitor did not catch up within 60 s');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    lagMs = Date.now() - until;
+    if (process.env.BENCH_CPU) {
+      const stat = require('node:fs')
+        .readFileSync(`/proc/${monitor.pid}/stat`, 'utf8')
+        .split(') ')[1]
+        .split(' ');
+      console.log(
+        'monitor cpu ms',
+        (Number(stat[11]) + Number(stat[12])) * 10,
+        'bench cpu',
+        process.cpuUsage(),
+      );
+    }
+    await monitor.stop();
+  }
+  await client.close();
+  redis.disconnect();
+  return { rate: TASKS_PER_ROUND / seconds, lagMs };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(monitorEntry)) throw new Error(`${monitorEntry} is missing: run \`pnpm -s build\` first`);
+  const server = await startRedis();
+  try {
+    console.log(
+      `machine: ${cpus().length} cores, Node ${process.version}; ${TASKS_PER_ROUND} no-op tasks per round, ` +
+        `${ROUNDS} rounds each, worker concurrency ${CONCURRENCY}, prefetch multiplier 4`,
+    );
+    await round(server.url, false); // warm-up (JIT, Redis allocator), not counted
+    const monitored: number[] = [];
+    const unmonitored: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      // alternate which goes first so drift (thermal, other load) hits both alike
+      for (const on of i % 2 === 0 ? [false, true] : [true, false]) {
+        const { rate, lagMs } = await round(server.url, on);
+        (on ? monitored : unmonitored).push(rate);
+        console.log(
+          `round ${i + 1} ${on ? 'monitored  ' : 'unmonitored'}: ${rate.toFixed(0)} tasks/s` +
+            (lagMs !== null ? `, monitor caught up ${lagMs} ms after the last task` : ''),
+        );
+      }
+    }
+    const a = median(monitored);
+    const b = median(unmonitored);
+    console.log(
+      `tasks: ${a.toFixed(0)} tasks/s monitored, ${b.toFixed(0)} unmonitored, ratio ${(a / b).toFixed(2)}`,
+    );
+  } finally {
+    await server.destroy();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
