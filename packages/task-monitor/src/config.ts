@@ -19,11 +19,11 @@ export const monitorConfigSchema = z
     TASK_MONITOR_BASIC_AUTH: z
       .string()
       .optional()
-      .describe('comma-separated user:password pairs for basic auth (secret); unset = no basic auth'),
+      .describe('comma-separated user:password pairs for basic auth; unset = no basic auth'),
     TASK_MONITOR_AUTH_TOKEN: z
       .string()
       .optional()
-      .describe('bearer token accepted by the API and pages (secret); unset = none'),
+      .describe('bearer token accepted by the API and pages; unset = none'),
     TASK_MONITOR_READ_ONLY: envBoolean()
       .default(false)
       .describe('refuse every mutating route (control, apply, revoke) with 403'),
@@ -39,14 +39,16 @@ export const monitorConfigSchema = z
     TASK_MONITOR_CONTROL_TIMEOUT_MS: envDurationMs()
       .default(1000)
       .describe("how long control calls wait for worker replies (Flower's inspect_timeout)"),
+    TASK_MONITOR_EVENT_READ_PAUSE_MS: envDurationMs()
+      .default(200)
+      .describe(
+        'pause after reading the event stream dry: events pile up into bigger batches, so far fewer wake-ups, for at most this much delay',
+      ),
     TASK_MONITOR_METRICS_USERNAME: z
       .string()
       .optional()
       .describe('basic-auth user for /metrics; unset = /metrics is open'),
-    TASK_MONITOR_METRICS_PASSWORD: z
-      .string()
-      .optional()
-      .describe('basic-auth password for /metrics (secret)'),
+    TASK_MONITOR_METRICS_PASSWORD: z.string().optional().describe('basic-auth password for /metrics'),
     TASK_MONITOR_LOG_LEVEL: envLogLevel().default('info').describe('pino log level'),
   })
   .strict();

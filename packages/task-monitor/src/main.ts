@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     purgeOfflineWorkersSeconds: config.TASK_MONITOR_PURGE_OFFLINE_WORKERS_SECONDS,
     queues: config.TASK_MONITOR_QUEUES,
     controlTimeoutMs: config.TASK_MONITOR_CONTROL_TIMEOUT_MS,
+    readPauseMs: config.TASK_MONITOR_EVENT_READ_PAUSE_MS,
     tasks: TASKS,
     logger,
     registry,

@@ -21,6 +21,7 @@ afterEach(async () => {
 
 const basic = (pair: string) => ({ authorization: `Basic ${Buffer.from(pair).toString('base64')}` });
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 async function json(url: string, init: RequestInit = {}): Promise<{ status: number; body: any }> {
   const res = await fetch(url, init);
   return { status: res.status, body: await res.json() };

@@ -45,6 +45,9 @@ async function round(redisUrl: string, monitored: boolean): Promise<{ rate: numb
         TASK_MONITOR_HOST: '127.0.0.1',
         TASK_MONITOR_PORT: String(port),
         TASK_MONITOR_LOG_LEVEL: 'warn',
+        ...(process.env.BENCH_READ_PAUSE_MS
+          ? { TASK_MONITOR_EVENT_READ_PAUSE_MS: process.env.BENCH_READ_PAUSE_MS }
+          : {}),
       },
     });
   }

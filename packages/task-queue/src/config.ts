@@ -18,8 +18,8 @@ export const workerConfigSchema = z
       ),
     TASK_WORKER_NAME: z
       .string()
-      .default('')
-      .describe('worker name; empty = worker@<host>-<pid>, unique per process as Celery requires'),
+      .optional()
+      .describe('worker name, unique per process; unset = worker@<host>-<pid> as Celery names them'),
     TASK_WORKER_QUEUES: envList()
       .default([...DEFAULT_QUEUES])
       .describe('comma-separated queues to consume'),
