@@ -1,7 +1,8 @@
 /**
  * pnpm bench:tasks — no-op tasks through a worker, monitored (task events on + the task-monitor
  * process consuming them) versus unmonitored (events off, no monitor), in one run, rounds
- * interleaved so both see the same machine. Last line:
+ * interleaved so both see the same machine; the best round of each is compared (medians printed
+ * too). Last line:
  *   tasks: <A> tasks/s monitored, <B> unmonitored, ratio <A/B>
  */
 import { randomUUID } from 'node:crypto';
@@ -18,7 +19,7 @@ import { TASKS } from '../src/tasks';
 import { TaskWorker } from '../src/worker';
 
 const TASKS_PER_ROUND = Number(process.env.BENCH_TASKS ?? 20_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const monitorEntry = path.resolve(__dirname, '../../task-monitor/dist/main.js');
 
@@ -33,7 +34,7 @@ async function round(redisUrl: string, monitored: boolean): Promise<{ rate: numb
     );
   }
   let monitor: ServiceProcess | null = null;
-  if (monitored && !process.env.BENCH_EVENTS_ONLY) {
+  if (monitored) {
     const port = await freePort();
     monitor = await startService({
       entry: monitorEntry,
@@ -61,7 +62,7 @@ async function round(redisUrl: string, monitored: boolean): Promise<{ rate: numb
     concurrency: CONCURRENCY,
     prefetchMultiplier: 4,
     heartbeatIntervalMs: 2000,
-    events: monitored && !process.env.BENCH_MONITOR_IDLE,
+    events: monitored,
     eventStreamMaxLen: 100_000,
     shutdownTimeoutMs: 10_000,
     tasks: TASKS,
@@ -90,18 +91,6 @@ async function round(redisUrl: string, monitored: boolean): Promise<{ rate: numb
       await new Promise((r) => setTimeout(r, 10));
     }
     lagMs = Date.now() - until;
-    if (process.env.BENCH_CPU) {
-      const stat = require('node:fs')
-        .readFileSync(`/proc/${monitor.pid}/stat`, 'utf8')
-        .split(') ')[1]
-        .split(' ');
-      console.log(
-        'monitor cpu ms',
-        (Number(stat[11]) + Number(stat[12])) * 10,
-        'bench cpu',
-        process.cpuUsage(),
-      );
-    }
     await monitor.stop();
   }
   await client.close();
