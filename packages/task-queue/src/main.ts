@@ -52,9 +52,7 @@ async function main(): Promise<void> {
     onShutdownRequested: (reason) => void lifecycle.shutdown(reason),
   });
   const readiness = new Readiness();
-  readiness.add('consumers', () => {
-    if (lifecycle.stopping) throw new Error('stopping');
-  });
+  readiness.add('worker', () => worker.checkReady());
   const http = await startHttpServer({
     service: 'task-worker',
     host: config.TASK_WORKER_METRICS_HOST,

@@ -161,6 +161,13 @@ export class TaskWorker {
       : null;
   }
 
+  /** Throws unless connected to Redis and consuming (a readiness check). */
+  checkReady(): void {
+    if (this.stopping) throw new Error('stopping');
+    if (this.redis.status !== 'ready') throw new Error(`redis connection ${this.redis.status}`);
+    if (this.consumers.size === 0) throw new Error('consuming no queue');
+  }
+
   get concurrency(): number {
     return this.pool.size;
   }

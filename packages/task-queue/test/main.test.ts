@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { lintMetrics } from '@reelwatch/service-kit';
 import { freePort, type RedisServer, startRedis, startService, waitFor } from '@reelwatch/testkit';
 import { Registry } from 'prom-client';
 import { TaskMonitor } from '../../task-monitor/src/monitor';
@@ -103,6 +104,7 @@ describe('task-worker process', () => {
       /reelwatch_task_worker_tasks_total\{[^}]*task="noop"[^}]*outcome="succeeded"[^}]*\} 1/,
     );
     expect(text).toContain('reelwatch_task_worker_concurrency');
+    expect(await lintMetrics(text)).toEqual([]);
     await worker.stop();
   });
 });
