@@ -108,6 +108,9 @@ export class FlowerMetrics {
         labels: { worker, task: name },
         value: Math.max(0, task.started - task.received),
       });
+    } else if ((event.type === 'task-succeeded' || event.type === 'task-failed') && task.started !== null) {
+      // as Flower: back to 0 once the task is done
+      p.prefetchTimes.set(seriesKey, { labels: { worker, task: name }, value: 0 });
     }
   }
 

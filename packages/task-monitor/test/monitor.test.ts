@@ -54,6 +54,36 @@ describe('TaskMonitor', () => {
     expect(sample(text, 'reelwatch_tasks_broker_connected_clients')).toBeGreaterThan(0);
   });
 
+  it('reports prefetched and executing tasks while they wait for a slot and run', async () => {
+    const registry = new Registry();
+    const monitor = await h.startMonitor({ registry });
+    const worker = await h.startWorker({ concurrency: 1, prefetchMultiplier: 4, heartbeatIntervalMs: 200 });
+    const first = await h.client.apply('test.gate', { gate: 'g' });
+    const second = await h.client.apply('test.gate', { gate: 'g' });
+    await waitFor(() => monitor.state.tasks.get(second)?.state === 'RECEIVED' && h.gates.running === 1, {
+      timeoutMs: 5000,
+      what: 'one task running, one prefetched',
+    });
+    const labels = { worker: worker.name, task: 'test.gate' };
+    await waitFor(
+      async () =>
+        sample(await registry.metrics(), 'flower_worker_number_of_currently_executing_tasks', {
+          worker: worker.name,
+        }) === 1,
+      { timeoutMs: 5000, what: 'a heartbeat reporting 1 executing task' },
+    );
+    expect(sample(await registry.metrics(), 'flower_worker_prefetched_tasks', labels)).toBe(1);
+    h.gates.release('g');
+    await waitFor(() => monitor.state.tasks.get(second)?.state === 'SUCCESS', {
+      timeoutMs: 5000,
+      what: 'both done',
+    });
+    const text = await registry.metrics();
+    expect(sample(text, 'flower_worker_prefetched_tasks', labels)).toBe(0);
+    expect(sample(text, 'flower_task_prefetch_time_seconds', labels)).toBe(0); // as Flower: 0 once done
+    expect(monitor.state.tasks.get(first)?.state).toBe('SUCCESS');
+  });
+
   it('reports the queue backlog and the age of the oldest waiting job at scrape time', async () => {
     const registry = new Registry();
     await h.startMonitor({ registry, queues: ['default', 'exports'] });
