@@ -162,13 +162,33 @@ export function parseRateLimit(value: string): number | null {
   return count / per; // tasks per second
 }
 
-/** The events of one stream entry: field `e` holds one event, field `b` an array of them. */
+/** The events of one stream entry: field `e` holds one event, field `b` a batch (see EventPublisher). */
 export function decodeStreamEntry(fields: string[]): ReelwatchTaskEvent[] {
   const events: ReelwatchTaskEvent[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    const value = JSON.parse(fields[i + 1]!) as ReelwatchTaskEvent | ReelwatchTaskEvent[];
-    if (fields[i] === 'b' && Array.isArray(value)) events.push(...value);
-    else if (fields[i] === 'e' && !Array.isArray(value)) events.push(value);
+    const value = JSON.parse(fields[i + 1]!);
+    if (fields[i] === 'e') {
+      events.push(value as ReelwatchTaskEvent);
+    } else if (fields[i] === 'b') {
+      const batch = value as {
+        h: string;
+        g: { u: string; n: string; q?: string; x: [TaskEventType, number, Record<string, unknown>?][] }[];
+        w: Omit<WorkerEvent, 'hostname'>[];
+      };
+      const hostname = batch.h;
+      // a worker's online event comes before its tasks, its offline event after them
+      for (const w of batch.w)
+        if (w.type !== 'worker-offline') events.push({ ...w, hostname } as WorkerEvent);
+      for (const group of batch.g) {
+        for (const [type, timestamp, extra] of group.x) {
+          const event = { type, uuid: group.u, name: group.n, hostname, timestamp } as TaskEvent;
+          if (group.q !== undefined) event.queue = group.q;
+          events.push(extra ? Object.assign(event, extra) : event);
+        }
+      }
+      for (const w of batch.w)
+        if (w.type === 'worker-offline') events.push({ ...w, hostname } as WorkerEvent);
+    }
   }
   return events;
 }

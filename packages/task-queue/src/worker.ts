@@ -3,13 +3,13 @@ import { Redis } from 'ioredis';
 import type pino from 'pino';
 import type { Registry } from 'prom-client';
 import { TaskQueueError } from './errors';
-import { EventPublisher } from './event_publisher';
+import { EventPublisher, type TaskEventFields } from './event_publisher';
 import {
   type ControlCommand,
   type ControlReply,
   HEARTBEAT_EXPIRE_FACTOR,
   parseRateLimit,
-  type TaskEvent,
+  type TaskEventType,
   type TaskKeys,
   taskKeys,
   type WorkerEvent,
@@ -154,6 +154,7 @@ export class TaskWorker {
       ? new EventPublisher({
           redis: this.redis,
           stream: this.keys.events,
+          hostname: options.name,
           maxLen: options.eventStreamMaxLen,
           logger: this.logger,
           onDropped: (n) => this.metrics.eventsDropped.inc(n),
@@ -224,7 +225,7 @@ export class TaskWorker {
     }
     await Promise.all(consumers.map((c) => c.connection.quit().catch(() => undefined)));
     if (this.events) {
-      this.events.publish(this.workerEvent('worker-offline'));
+      this.events.worker(this.workerEvent('worker-offline'));
       await this.events.flush();
     }
     await this.redis.del(this.keys.worker(this.name));
@@ -367,10 +368,6 @@ export class TaskWorker {
 
   // --- running a task ------------------------------------------------------------------------
 
-  private emit(event: Omit<TaskEvent, 'hostname' | 'timestamp'>, now = Date.now()): void {
-    this.events?.publish({ ...event, hostname: this.name, timestamp: now / 1000 } as TaskEvent);
-  }
-
   private async process(job: Job, queue: string): Promise<unknown> {
     const id = job.id!;
     const name = job.name;
@@ -378,21 +375,21 @@ export class TaskWorker {
     const definition = this.tasks.get(name);
     if (this.events) {
       const delay = job.opts.delay ?? 0;
-      this.emit(
+      this.events.task(
+        'task-received',
+        id,
+        name,
+        receivedAt / 1000,
         {
-          type: 'task-received',
-          uuid: id,
-          name,
-          queue,
           args: truncate(JSON.stringify(job.data ?? null)),
           retries: job.attemptsMade,
           eta: delay > 0 ? (job.timestamp + delay) / 1000 : null,
         },
-        receivedAt,
+        queue,
       );
     }
     if (!definition) {
-      this.finish(name, 'failed', id, { type: 'task-failed', exception: `NotRegistered('${name}')` });
+      this.finish(name, 'failed', id, 'task-failed', { exception: `NotRegistered('${name}')` });
       throw new UnrecoverableError(`unknown task '${name}'`);
     }
     this.reserved++;
@@ -407,10 +404,10 @@ export class TaskWorker {
     const controller = new AbortController();
     try {
       if (this.revoked.has(id)) {
-        this.finish(name, 'revoked', id, { type: 'task-revoked', terminated: false, expired: false });
+        this.finish(name, 'revoked', id, 'task-revoked', { terminated: false, expired: false });
         throw new UnrecoverableError('revoked');
       }
-      this.emit({ type: 'task-started', uuid: id, name }, startedAt);
+      this.events?.task('task-started', id, name, startedAt / 1000);
       this.metrics.waitTime.observe(
         { task: name },
         (startedAt - job.timestamp - (job.opts.delay ?? 0)) / 1000,
@@ -418,8 +415,7 @@ export class TaskWorker {
       const result = await this.runWithLimits(definition, job, controller);
       const runtime = (Date.now() - startedAt) / 1000;
       this.metrics.runtime.observe({ task: name }, runtime);
-      this.finish(name, 'succeeded', id, {
-        type: 'task-succeeded',
+      this.finish(name, 'succeeded', id, 'task-succeeded', {
         runtime,
         result: truncate(JSON.stringify(result ?? null)),
       });
@@ -428,7 +424,7 @@ export class TaskWorker {
       if (err instanceof UnrecoverableError && err.message === 'revoked') throw err;
       const runtime = (Date.now() - startedAt) / 1000;
       if (err instanceof TaskQueueError && err.code === 'REVOKED') {
-        this.finish(name, 'revoked', id, { type: 'task-revoked', terminated: true, expired: false, runtime });
+        this.finish(name, 'revoked', id, 'task-revoked', { terminated: true, expired: false, runtime });
         throw new UnrecoverableError('revoked');
       }
       this.metrics.runtime.observe({ task: name }, runtime);
@@ -436,8 +432,7 @@ export class TaskWorker {
         !(err instanceof UnrecoverableError) && !(err instanceof TaskQueueError && !err.retryable);
       const willRetry = retryable && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
       const exception = describeError(err);
-      this.finish(name, willRetry ? 'retried' : 'failed', id, {
-        type: willRetry ? 'task-retried' : 'task-failed',
+      this.finish(name, willRetry ? 'retried' : 'failed', id, willRetry ? 'task-retried' : 'task-failed', {
         exception,
         traceback: err instanceof Error ? truncate(err.stack ?? '') : undefined,
         runtime,
@@ -455,12 +450,13 @@ export class TaskWorker {
     name: string,
     outcome: 'succeeded' | 'failed' | 'retried' | 'revoked',
     id: string,
-    event: Omit<TaskEvent, 'hostname' | 'timestamp' | 'uuid' | 'name'>,
+    type: TaskEventType,
+    fields: TaskEventFields,
   ): void {
     this.processed++;
     this.total[name] = (this.total[name] ?? 0) + 1;
     this.metrics.tasks.inc({ task: name, outcome });
-    this.emit({ ...event, uuid: id, name } as TaskEvent);
+    this.events?.task(type, id, name, Date.now() / 1000, fields);
   }
 
   private runWithLimits(
@@ -532,11 +528,10 @@ export class TaskWorker {
 
   // --- heartbeat and remote control ----------------------------------------------------------
 
-  private workerEvent(type: WorkerEvent['type']): WorkerEvent {
+  private workerEvent(type: WorkerEvent['type']): Omit<WorkerEvent, 'hostname'> & { info: WorkerInfo } {
     const info = this.info();
     return {
       type,
-      hostname: this.name,
       timestamp: info.timestamp,
       freq: info.freq,
       active: info.active,
@@ -554,7 +549,7 @@ export class TaskWorker {
         .set(this.keys.worker(this.name), JSON.stringify(event.info), 'PX', ttlMs)
         .zadd(this.keys.workers, Date.now(), this.name)
         .exec();
-      this.events?.publish(event);
+      this.events?.worker(event);
     } catch (err) {
       this.logger.warn({ err }, 'heartbeat failed');
     }
