@@ -1,12 +1,12 @@
 /**
  * pnpm bench:tasks — no-op tasks through a worker, monitored (task events on + the task-monitor
  * process consuming them) versus unmonitored (events off, no monitor), in one run, rounds
- * interleaved so both see the same machine; the best round of each is compared (medians printed
- * too). Last line:
+ * interleaved so both see the same machine; medians compared (the best rounds and the CPU per task
+ * of worker, Redis and monitor are printed too). Last line:
  *   tasks: <A> tasks/s monitored, <B> unmonitored, ratio <A/B>
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, type ServiceProcess, startRedis, startService } from '@reelwatch/testkit';
@@ -23,7 +23,31 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const monitorEntry = path.resolve(__dirname, '../../task-monitor/dist/main.js');
 
-async function round(redisUrl: string, monitored: boolean): Promise<{ rate: number; lagMs: number | null }> {
+interface RoundResult {
+  rate: number;
+  lagMs: number | null;
+  /** CPU milliseconds spent by the worker (this process), Redis and the monitor during the round */
+  cpuMs: { worker: number; redis: number; monitor: number };
+}
+
+/** Redis's own CPU time (INFO cpu), in ms. */
+async function redisCpuMs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
+}
+
+/** A child process's CPU time in ms from /proc (Linux); 0 where /proc is missing. */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
+  } catch {
+    return 0;
+  }
+}
+
+async function round(redisUrl: string, monitored: boolean): Promise<RoundResult> {
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const client = new TaskClient({ connection: redis, prefix, tasks: TASKS });
@@ -75,10 +99,21 @@ async function round(redisUrl: string, monitored: boolean): Promise<{ rate: numb
     logger: pino({ level: 'warn' }),
     registry: new Registry(),
   });
+  const cpuBefore = {
+    worker: process.cpuUsage(),
+    redis: await redisCpuMs(redis),
+    monitor: monitor ? processCpuMs(monitor.pid) : 0,
+  };
   const started = process.hrtime.bigint();
   await worker.start();
   while (worker.info().processed < TASKS_PER_ROUND) await new Promise((r) => setTimeout(r, 5));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const workerCpu = process.cpuUsage(cpuBefore.worker);
+  const cpuMs = {
+    worker: (workerCpu.user + workerCpu.system) / 1000,
+    redis: (await redisCpuMs(redis)) - cpuBefore.redis,
+    monitor: monitor ? processCpuMs(monitor.pid) - cpuBefore.monitor : 0,
+  };
   await worker.stop();
   let lagMs: number | null = null;
   if (monitor) {
@@ -95,7 +130,7 @@ async function round(redisUrl: string, monitored: boolean): Promise<{ rate: numb
   }
   await client.close();
   redis.disconnect();
-  return { rate: TASKS_PER_ROUND / seconds, lagMs };
+  return { rate: TASKS_PER_ROUND / seconds, lagMs, cpuMs };
 }
 
 function median(values: number[]): number {
@@ -115,17 +150,35 @@ async function main(): Promise<void> {
     await round(server.url, false); // warm-up (JIT, Redis allocator), not counted
     const monitored: number[] = [];
     const unmonitored: number[] = [];
+    const cpuPerTask = { on: [] as number[], off: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
       // alternate which goes first so drift (thermal, other load) hits both alike
       for (const on of i % 2 === 0 ? [false, true] : [true, false]) {
-        const { rate, lagMs } = await round(server.url, on);
+        const { rate, lagMs, cpuMs } = await round(server.url, on);
         (on ? monitored : unmonitored).push(rate);
+        const total = cpuMs.worker + cpuMs.redis + cpuMs.monitor;
+        (on ? cpuPerTask.on : cpuPerTask.off).push((total * 1000) / TASKS_PER_ROUND);
         console.log(
-          `round ${i + 1} ${on ? 'monitored  ' : 'unmonitored'}: ${rate.toFixed(0)} tasks/s` +
-            (lagMs !== null ? `, monitor caught up ${lagMs} ms after the last task` : ''),
+          `round ${i + 1} ${on ? 'monitored  ' : 'unmonitored'}: ${rate.toFixed(0)} tasks/s; CPU µs per task: ` +
+            `worker ${((cpuMs.worker * 1000) / TASKS_PER_ROUND).toFixed(0)}, redis ${((cpuMs.redis * 1000) / TASKS_PER_ROUND).toFixed(0)}, ` +
+            `monitor ${((cpuMs.monitor * 1000) / TASKS_PER_ROUND).toFixed(0)}` +
+            (lagMs !== null ? `; monitor caught up ${lagMs} ms after the last task` : ''),
         );
       }
     }
+    // CPU is what monitoring costs on a saturated machine, and it is far less sensitive than
+    // throughput to other load on a shared one
+    const cpuOn = median(cpuPerTask.on);
+    const cpuOff = median(cpuPerTask.off);
+    console.log(
+      `CPU per task (worker + redis + monitor, medians): ${cpuOn.toFixed(0)} µs monitored, ` +
+        `${cpuOff.toFixed(0)} µs unmonitored, ratio ${(cpuOff / cpuOn).toFixed(2)}`,
+    );
+    const bestOn = Math.max(...monitored);
+    const bestOff = Math.max(...unmonitored);
+    console.log(
+      `best rounds: ${bestOn.toFixed(0)} tasks/s monitored, ${bestOff.toFixed(0)} unmonitored, ratio ${(bestOn / bestOff).toFixed(2)}`,
+    );
     const a = median(monitored);
     const b = median(unmonitored);
     console.log(
