@@ -71,7 +71,10 @@ function unprivilegedUser(): RunAs | undefined {
 async function run(command: string, args: string[], cwd: string, runAs: RunAs | undefined): Promise<void> {
   const name = path.basename(command);
   const child = spawnChild({ name, command, args, cwd, env: childEnv(cwd), ...(runAs ?? {}) });
-  const status = await child.exited;
+  const status = await child.waitForExit(120_000).catch(async (error: unknown) => {
+    await child.stop('SIGKILL', 5_000);
+    throw error;
+  });
   if (status.code !== 0) {
     throw new Error(
       `${name} ${args.join(' ')} failed (exit ${status.code ?? status.signal}):\n${child.outputTail(40)}`,

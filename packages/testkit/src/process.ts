@@ -117,6 +117,28 @@ export class ManagedProcess {
     });
     live.add(this);
     if (this.pid > 0) groups.add(this.pid);
+    // A server a test forgot to destroy must not keep the test process alive forever (jest would
+    // then kill its worker with a signal, and the 'exit' handler below would never run). Whoever
+    // waits for the child holds a timer (waitFor, stop, waitForExit), which keeps the loop alive.
+    child.unref();
+    (child.stdout as { unref?: () => void } | null)?.unref?.();
+    (child.stderr as { unref?: () => void } | null)?.unref?.();
+  }
+
+  /** Waits for the exit; throws (leaving the child running) after `timeoutMs`. */
+  async waitForExit(timeoutMs: number): Promise<ExitStatus> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${this.name} did not exit within ${timeoutMs} ms:\n${this.outputTail(20)}`)),
+        timeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([this.exited, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Whether the child has exited. */
@@ -245,14 +267,29 @@ export function killAllChildren(): void {
 
 let exitHandlerInstalled = false;
 
+function cleanUpEverything(): void {
+  killAllChildren();
+  removeAllTempDirs();
+}
+
 function installExitHandler(): void {
   if (exitHandlerInstalled) return;
   exitHandlerInstalled = true;
   // A test that crashes or times out must not leave servers behind for the next run.
-  process.on('exit', () => {
-    killAllChildren();
-    removeAllTempDirs();
-  });
+  process.on('exit', cleanUpEverything);
+  // Children run in their own process groups, so Ctrl-C in a terminal (SIGINT to the foreground
+  // group) does not reach them: clean up, then, if nobody else handles the signal, die of it as
+  // we would have without this handler.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const onSignal = () => {
+      cleanUpEverything();
+      if (process.listenerCount(signal) === 1) {
+        process.removeListener(signal, onSignal);
+        process.kill(process.pid, signal);
+      }
+    };
+    process.on(signal, onSignal);
+  }
 }
 
 /** Starts a child in its own process group, output captured, registered for leak checks. */

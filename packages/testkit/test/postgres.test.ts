@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { type PostgresCluster, startPostgres } from '../src/postgres';
-import { remainingLeaks, type ResourceSnapshot, snapshotResources } from '../src/resources';
+import { type ResourceSnapshot, remainingLeaks, snapshotResources } from '../src/resources';
 
 describe('startPostgres', () => {
   let before: ResourceSnapshot;
@@ -20,7 +20,9 @@ describe('startPostgres', () => {
   test('the replica streams from the primary', async () => {
     const rows = await cluster!.primary.query<{ state: string }>('SELECT state FROM pg_stat_replication');
     expect(rows.map((row) => row.state)).toEqual(['streaming']);
-    const [recovery] = await cluster!.replica.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
+    const [recovery] = await cluster!.replica.query<{ standby: boolean }>(
+      'SELECT pg_is_in_recovery() AS standby',
+    );
     expect(recovery?.standby).toBe(true);
   });
 
@@ -57,7 +59,11 @@ describe('startPostgres', () => {
     await cluster!.primary.start();
     await cluster!.primary.query('INSERT INTO survivors VALUES (2)', [], database);
     await cluster!.waitForReplay(30_000);
-    const rows = await cluster!.replica.query<{ id: number }>('SELECT id FROM survivors ORDER BY id', [], database);
+    const rows = await cluster!.replica.query<{ id: number }>(
+      'SELECT id FROM survivors ORDER BY id',
+      [],
+      database,
+    );
     expect(rows).toEqual([{ id: 1 }, { id: 2 }]);
   });
 
