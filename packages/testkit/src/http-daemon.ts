@@ -1,5 +1,5 @@
 import { findBinary } from './binaries';
-import { freePort } from './ports';
+import { freePort, lostPortRace, PORT_ATTEMPTS } from './ports';
 import { type ManagedProcess, spawnChild } from './process';
 import { makeTempDir, removeTempDir } from './temp';
 import { GiveUpWaiting, waitFor } from './wait';
@@ -40,39 +40,46 @@ export async function startHttpDaemon(options: HttpDaemonOptions): Promise<Runni
   };
   try {
     options.prepare?.(dir);
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
-    const started = spawnChild({
-      name: options.name,
-      command: binary,
-      args: options.args(port, dir),
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
-    });
-    child = started;
-    const readyUrl = `${url}${options.readyPath ?? '/-/ready'}`;
-    await waitFor(
-      async () => {
-        if (started.hasExited) {
-          throw new GiveUpWaiting(
-            `${options.name} exited (code ${started.exitCode}) while starting:\n${started.outputTail(30)}`,
-          );
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const started = spawnChild({
+        name: options.name,
+        command: binary,
+        args: options.args(port, dir),
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
+      });
+      child = started;
+      const readyUrl = `${url}${options.readyPath ?? '/-/ready'}`;
+      try {
+        await waitFor(
+          async () => {
+            if (started.hasExited) {
+              throw new GiveUpWaiting(
+                `${options.name} exited (code ${started.exitCode}) while starting:\n${started.outputTail(30)}`,
+              );
+            }
+            const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) });
+            await response.arrayBuffer();
+            return response.status === 200;
+          },
+          { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: 50, what: `${options.name} at ${readyUrl}` },
+        );
+        return { url, port, dir, process: started, destroy };
+      } catch (error) {
+        if (error instanceof GiveUpWaiting) {
+          if (attempt < PORT_ATTEMPTS && lostPortRace(started.output())) continue;
+          throw error;
         }
-        const response = await fetch(readyUrl, { signal: AbortSignal.timeout(2_000) });
-        await response.arrayBuffer();
-        return response.status === 200;
-      },
-      { timeoutMs: options.timeoutMs ?? 30_000, intervalMs: 50, what: `${options.name} at ${readyUrl}` },
-    ).catch((error: unknown) => {
-      if (error instanceof GiveUpWaiting) throw error;
-      throw new Error(
-        `${(error as Error).message}\n--- ${options.name} output tail ---\n${started.outputTail(30)}`,
-        {
-          cause: error,
-        },
-      );
-    });
-    return { url, port, dir, process: started, destroy };
+        throw new Error(
+          `${(error as Error).message}\n--- ${options.name} output tail ---\n${started.outputTail(30)}`,
+          {
+            cause: error,
+          },
+        );
+      }
+    }
   } catch (error) {
     await destroy().catch(() => {});
     throw error;

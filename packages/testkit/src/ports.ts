@@ -34,3 +34,15 @@ export async function freePort(): Promise<number> {
   }
   throw new Error('freePort: the kernel kept returning ports already handed out');
 }
+
+/** How many times a server is restarted on a new port after losing the race for its first one. */
+export const PORT_ATTEMPTS = 3;
+
+/**
+ * Whether a server's output says its port was taken: between freePort() closing its probe socket
+ * and the server binding the port, another process (tests of other packages run concurrently)
+ * may take it, e.g. as the source port of an outgoing connection.
+ */
+export function lostPortRace(output: string): boolean {
+  return /address already in use|EADDRINUSE/i.test(output);
+}

@@ -3,7 +3,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { findBinary } from './binaries';
-import { freePort } from './ports';
+import { freePort, lostPortRace, PORT_ATTEMPTS } from './ports';
 import { type ManagedProcess, spawnChild } from './process';
 import { makeTempDir, removeTempDir } from './temp';
 import { GiveUpWaiting, waitFor } from './wait';
@@ -125,7 +125,7 @@ class LocalPgServer implements PgServer {
   constructor(
     private readonly role: 'primary' | 'replica',
     private readonly baseDir: string,
-    readonly port: number,
+    public port: number,
     private readonly runAs: RunAs | undefined,
   ) {
     this.dataDir = path.join(baseDir, 'data');
@@ -175,6 +175,21 @@ class LocalPgServer implements PgServer {
         cause: error,
       });
     });
+  }
+
+  /** The first start: on losing the race for its port, moves to another free port and retries. */
+  async startOnFreePort(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.start();
+        return;
+      } catch (error) {
+        if (!(error instanceof GiveUpWaiting && attempt < PORT_ATTEMPTS && lostPortRace(this.output())))
+          throw error;
+        this.port = await freePort();
+        writeConf(this.dataDir, { port: String(this.port) });
+      }
+    }
   }
 
   /** SIGINT = fast shutdown: active sessions are cancelled, the data stays consistent. */
@@ -249,7 +264,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       path.join(primary.dataDir, 'pg_hba.conf'),
       '\n# reelwatch testkit: replication from localhost without a password\nhost replication all 127.0.0.1/32 trust\n',
     );
-    await primary.start();
+    await primary.startOnFreePort();
 
     let replica: LocalPgServer | undefined;
     if (withReplica) {
@@ -279,7 +294,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       );
       // postgresql.conf came over from the primary: later lines win, so override its port and socket
       writeConf(replica.dataDir, { port: String(replica.port), unix_socket_directories: replicaDir });
-      await replica.start();
+      await replica.startOnFreePort();
       await waitFor(
         async () => {
           const rows = await primary.query<{ state: string }>('SELECT state FROM pg_stat_replication');

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { findBinary } from './binaries';
-import { freePort } from './ports';
+import { freePort, lostPortRace, PORT_ATTEMPTS } from './ports';
 import { type ManagedProcess, spawnChild } from './process';
 import { makeTempDir, removeTempDir } from './temp';
 import { GiveUpWaiting, waitFor } from './wait';
@@ -18,7 +18,10 @@ export function redisPing(host: string, port: number, timeoutMs = 2_000): Promis
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host, port });
     let reply = '';
+    let settled = false;
     const done = (error?: Error) => {
+      if (settled) return;
+      settled = true;
       socket.destroy();
       if (error) reject(error);
       else resolve(reply.split('\r\n')[0] ?? '');
@@ -27,6 +30,7 @@ export function redisPing(host: string, port: number, timeoutMs = 2_000): Promis
       done(new Error(`no PING reply from ${host}:${port} in ${timeoutMs} ms`)),
     );
     socket.once('error', (error) => done(error));
+    socket.once('close', () => done(new Error(`${host}:${port} closed the connection without a PING reply`)));
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       reply += chunk.toString('utf8');
@@ -49,27 +53,35 @@ export async function startRedis(): Promise<RedisServer> {
   };
   try {
     const host = '127.0.0.1';
-    const port = await freePort();
-    const started = spawnChild({
-      name: 'redis-server',
-      command: binary,
-      args: ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir],
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    });
-    child = started;
-    await waitFor(
-      async () => {
-        if (started.hasExited) {
-          throw new GiveUpWaiting(
-            `redis-server exited (code ${started.exitCode}) while starting:\n${started.outputTail(30)}`,
-          );
-        }
-        return (await redisPing(host, port)) === '+PONG';
-      },
-      { timeoutMs: 15_000, intervalMs: 50, what: `redis-server on ${host}:${port} to answer PING` },
-    );
-    return { host, port, url: `redis://${host}:${port}`, destroy };
+    for (let attempt = 1; ; attempt++) {
+      const port = await freePort();
+      const started = spawnChild({
+        name: 'redis-server',
+        command: binary,
+        args: ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--dir', dir],
+        cwd: dir,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      });
+      child = started;
+      try {
+        await waitFor(
+          async () => {
+            if (started.hasExited) {
+              throw new GiveUpWaiting(
+                `redis-server exited (code ${started.exitCode}) while starting:\n${started.outputTail(30)}`,
+              );
+            }
+            return (await redisPing(host, port)) === '+PONG';
+          },
+          { timeoutMs: 15_000, intervalMs: 50, what: `redis-server on ${host}:${port} to answer PING` },
+        );
+        return { host, port, url: `redis://${host}:${port}`, destroy };
+      } catch (error) {
+        if (error instanceof GiveUpWaiting && attempt < PORT_ATTEMPTS && lostPortRace(started.output()))
+          continue;
+        throw error;
+      }
+    }
   } catch (error) {
     await destroy().catch(() => {});
     throw error;

@@ -1,6 +1,5 @@
-import { freePort } from '../src/ports';
 import { spawnChild } from '../src/process';
-import { GiveUpWaiting, WaitTimeoutError, waitFor } from '../src/wait';
+import { waitFor } from '../src/wait';
 
 describe('spawnChild', () => {
   const cleanups: Array<() => unknown> = [];
@@ -32,48 +31,5 @@ describe('spawnChild', () => {
     await waitFor(() => child.output().includes('ready'), { timeoutMs: 10_000, what: 'the child to start' });
     const status = await child.stop('SIGTERM', 300);
     expect(status.signal).toBe('SIGKILL');
-  });
-});
-
-describe('waitFor', () => {
-  test('returns the first truthy probe result', async () => {
-    let calls = 0;
-    const value = await waitFor(() => (++calls >= 3 ? `after ${calls}` : undefined), {
-      timeoutMs: 5_000,
-      intervalMs: 1,
-      what: 'three calls',
-    });
-    expect(value).toBe('after 3');
-  });
-
-  test('names what it waited for and the last error when the deadline passes', async () => {
-    const waiting = waitFor(
-      () => {
-        throw new Error('connection refused');
-      },
-      { timeoutMs: 100, intervalMs: 10, what: 'the thing' },
-    );
-    await expect(waiting).rejects.toBeInstanceOf(WaitTimeoutError);
-    await expect(waiting).rejects.toThrow(/waiting for the thing; last error: connection refused/);
-  });
-
-  test('gives up at once on GiveUpWaiting', async () => {
-    const started = Date.now();
-    await expect(
-      waitFor(
-        () => {
-          throw new GiveUpWaiting('server exited');
-        },
-        { timeoutMs: 10_000, what: 'a dead server' },
-      ),
-    ).rejects.toThrow('server exited');
-    expect(Date.now() - started).toBeLessThan(5_000);
-  });
-});
-
-describe('freePort', () => {
-  test('hands out distinct ports', async () => {
-    const ports = await Promise.all(Array.from({ length: 10 }, () => freePort()));
-    expect(new Set(ports).size).toBe(10);
   });
 });

@@ -1,9 +1,7 @@
 import { startAlertmanager } from '../src/alertmanager';
-import { startPushgateway } from '../src/pushgateway';
-import { redisPing, startRedis } from '../src/redis';
 import { type ResourceSnapshot, remainingLeaks, snapshotResources } from '../src/resources';
 
-describe('small daemons', () => {
+describe('startAlertmanager', () => {
   let before: ResourceSnapshot;
   const cleanups: Array<() => Promise<void>> = [];
 
@@ -14,18 +12,6 @@ describe('small daemons', () => {
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
     expect(await remainingLeaks(before)).toEqual([]);
-  });
-
-  test('startPushgateway accepts a pushed metric and shows it on /metrics', async () => {
-    const pushgateway = await startPushgateway();
-    cleanups.push(pushgateway.destroy);
-    const push = await fetch(`${pushgateway.url}/metrics/job/testkit_demo`, {
-      method: 'PUT',
-      body: '# TYPE testkit_demo_rows gauge\ntestkit_demo_rows 7\n',
-    });
-    expect(push.status).toBe(200);
-    const metrics = await fetch(`${pushgateway.url}/metrics`).then((r) => r.text());
-    expect(metrics).toMatch(/^testkit_demo_rows\{[^}]*job="testkit_demo"[^}]*\} 7$/m);
   });
 
   test('startAlertmanager accepts an alert and lists it', async () => {
@@ -41,13 +27,5 @@ describe('small daemons', () => {
       labels: Record<string, string>;
     }>;
     expect(alerts.map((alert) => alert.labels.alertname)).toEqual(['TestkitDemo']);
-  });
-
-  test('startRedis answers PING on its own port', async () => {
-    const redis = await startRedis();
-    cleanups.push(redis.destroy);
-    expect(redis.port).not.toBe(6379);
-    expect(redis.url).toBe(`redis://127.0.0.1:${redis.port}`);
-    expect(await redisPing(redis.host, redis.port)).toBe('+PONG');
   });
 });
