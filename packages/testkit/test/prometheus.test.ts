@@ -1,41 +1,34 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { Counter, Registry } from 'prom-client';
+import {
+  createLogger,
+  createMetricsRegistry,
+  type RunningHttpServer,
+  startHttpServer,
+} from '@reelwatch/service-kit';
+import { Counter } from 'prom-client';
 import { type PrometheusServer, startPrometheus, withGlobalIntervals } from '../src/prometheus';
 import { type ResourceSnapshot, remainingLeaks, snapshotResources } from '../src/resources';
 
-/** A minimal /metrics endpoint with its own prom-client Registry. */
-async function startMetricsEndpoint(): Promise<{ port: number; close(): Promise<void> }> {
-  const registry = new Registry();
+/** A service-kit HTTP server (the one every Reelwatch service runs) exposing one counter. */
+async function startMetricsEndpoint(): Promise<RunningHttpServer> {
+  const registry = createMetricsRegistry({ service: 'testkit-demo' });
   const counter = new Counter({
     name: 'testkit_demo_requests_total',
     help: 'Requests the demo endpoint counted',
     registers: [registry],
   });
   counter.inc(42);
-  const server = http.createServer(async (request, response) => {
-    if (request.url === '/metrics') {
-      response.setHeader('Content-Type', registry.contentType);
-      response.end(await registry.metrics());
-    } else {
-      response.statusCode = 404;
-      response.end();
-    }
+  return startHttpServer({
+    service: 'testkit-demo',
+    host: '127.0.0.1',
+    port: 0,
+    registry,
+    logger: createLogger({ service: 'testkit-demo', level: 'silent' }),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
 }
 
 describe('startPrometheus', () => {
   let before: ResourceSnapshot;
-  let endpoint: { port: number; close(): Promise<void> } | undefined;
+  let endpoint: RunningHttpServer | undefined;
   let prometheus: PrometheusServer | undefined;
 
   beforeAll(async () => {
@@ -73,12 +66,16 @@ describe('startPrometheus', () => {
     expect(await remainingLeaks(before)).toEqual([]);
   });
 
-  test('Prometheus scrapes a real /metrics endpoint and a query returns its metric', async () => {
+  test('Prometheus scrapes a service-kit server and a query returns its metric', async () => {
     await prometheus!.waitForTargets({ job: 'demo', timeoutMs: 20_000 });
     const result = await prometheus!.query('testkit_demo_requests_total');
     expect(result).toEqual([
       {
-        metric: expect.objectContaining({ __name__: 'testkit_demo_requests_total', job: 'demo' }),
+        metric: expect.objectContaining({
+          __name__: 'testkit_demo_requests_total',
+          job: 'demo',
+          service: 'testkit-demo',
+        }),
         value: [expect.any(Number), '42'],
       },
     ]);
