@@ -32,12 +32,17 @@ const BOOTSTRAP = /Mock cluster \S+ bootstrap\.servers=(\S+)/;
  *   `allowAutoTopicCreation: true` (producer and consumer) is what creates a topic; produce once
  *   (or fetch its metadata) before consumers subscribe so they see all 4 partitions at once.
  * - kafkajs admin.createTopics does NOT work against it: it fails with "Broker 0 not found in the
- *   cached metadata" (kafkajs routes CreateTopics to a controller the mock does not advertise).
+ *   cached metadata": kafkajs sends CreateTopics to the controller, and the mock's metadata names
+ *   controller 0 while its brokers are numbered from 1.
  *   admin.fetchTopicMetadata({ topics: [t] }) creates the topic instead (auto-creation).
  * - Consumer groups (JoinGroup/SyncGroup/Heartbeat), OffsetCommit/OffsetFetch and ListOffsets work,
- *   so admin.fetchOffsets and committed offsets behave as on a real broker. The first join of a
- *   group takes ~3 s: the mock delays the initial rebalance (like Kafka's
- *   group.initial.rebalance.delay.ms=3000) so that later members join the same generation.
+ *   so admin.fetchOffsets and committed offsets behave as on a real broker.
+ * - Rebalance timing is the mock's own (rdkafka_mock_cgrp.c, measured with kafkajs): the first
+ *   join of an empty group waits 3 s (like group.initial.rebalance.delay.ms), so members that
+ *   join within 3 s share one generation. Any later rebalance (a member joins or leaves a running
+ *   group) waits sessionTimeout - 1 s for the others to rejoin: with kafkajs' default
+ *   sessionTimeout of 30 s that is 29 s. Tests that rebalance should use e.g.
+ *   `sessionTimeout: 3000, heartbeatInterval: 300` (rebalance in ~2 s).
  * - The mock holds a fetch for the full maxWaitTime when there is nothing to return, and kafkajs'
  *   consumer.disconnect() waits for the in-flight fetch: with the default maxWaitTimeInMs (5000)
  *   every disconnect takes ~5 s. Tests should pass e.g. `maxWaitTimeInMs: 200` to kafka.consumer().
