@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { removeAllTempDirs } from './temp';
+import { forgetGroup, reapGroupOnExit } from './reaper';
 
 export interface SpawnChildOptions {
   /** Short name for messages: "postgres primary", "kcat", "prometheus". */
@@ -111,15 +111,23 @@ export class ManagedProcess {
       // 'exit', not 'close': a forked grandchild may keep the pipes open after the leader is gone
       child.once('exit', (code, signal) => {
         this.exitStatus = { code, signal };
+        // whatever it forked dies with it: nothing testkit starts is meant to daemonize
+        if (this.pid > 0) {
+          killGroupQuietly(this.pid);
+          forgetGroup(this.pid);
+        }
         live.delete(this);
         resolve(this.exitStatus);
       });
     });
     live.add(this);
-    if (this.pid > 0) groups.add(this.pid);
-    // A server a test forgot to destroy must not keep the test process alive forever (jest would
-    // then kill its worker with a signal, and the 'exit' handler below would never run). Whoever
-    // waits for the child holds a timer (waitFor, stop, waitForExit), which keeps the loop alive.
+    if (this.pid > 0) {
+      groups.add(this.pid);
+      reapGroupOnExit(this.pid);
+    }
+    // A server a test forgot to destroy must not keep the test process alive forever: the reaper
+    // (reaper.ts) kills it once this process is gone. Whoever waits for the child holds a timer
+    // (waitFor, stop, waitForExit), which keeps the event loop alive meanwhile.
     child.unref();
     (child.stdout as { unref?: () => void } | null)?.unref?.();
     (child.stderr as { unref?: () => void } | null)?.unref?.();
@@ -265,35 +273,7 @@ export function killAllChildren(): void {
   }
 }
 
-let exitHandlerInstalled = false;
-
-function cleanUpEverything(): void {
-  killAllChildren();
-  removeAllTempDirs();
-}
-
-function installExitHandler(): void {
-  if (exitHandlerInstalled) return;
-  exitHandlerInstalled = true;
-  // A test that crashes or times out must not leave servers behind for the next run.
-  process.on('exit', cleanUpEverything);
-  // Children run in their own process groups, so Ctrl-C in a terminal (SIGINT to the foreground
-  // group) does not reach them: clean up, then, if nobody else handles the signal, die of it as
-  // we would have without this handler.
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = () => {
-      cleanUpEverything();
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
-    };
-    process.on(signal, onSignal);
-  }
-}
-
 /** Starts a child in its own process group, output captured, registered for leak checks. */
 export function spawnChild(options: SpawnChildOptions): ManagedProcess {
-  installExitHandler();
   return new ManagedProcess(options);
 }

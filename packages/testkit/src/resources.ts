@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { allocatedPorts } from './ports';
 import { spawnedProcessGroups } from './process';
+import { reaperPid } from './reaper';
 import { liveTempDirs } from './temp';
 import { waitFor } from './wait';
 
@@ -80,6 +81,8 @@ function ownedProcesses(): ProcessInfo[] {
   for (const info of all) {
     if (groups.has(info.pgid) && info.pid !== process.pid) owned.set(info.pid, info);
   }
+  const watchdog = reaperPid();
+  if (watchdog !== undefined) owned.delete(watchdog);
   return [...owned.values()].sort((a, b) => a.pid - b.pid);
 }
 

@@ -1,6 +1,7 @@
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { forgetDir, reapDirOnExit } from './reaper';
 
 const live = new Set<string>();
 
@@ -16,6 +17,7 @@ export function liveTempDirs(): string[] {
 export function makeTempDir(label: string, owner?: { uid: number; gid: number }): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), `reelwatch-${label}-`));
   live.add(dir);
+  reapDirOnExit(dir);
   chmodSync(dir, 0o700);
   if (owner) chownSync(dir, owner.uid, owner.gid);
   return dir;
@@ -25,15 +27,5 @@ export function makeTempDir(label: string, owner?: { uid: number; gid: number })
 export function removeTempDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   live.delete(dir);
-}
-
-/** Removes every temp dir still registered: used by the process 'exit' handler. */
-export function removeAllTempDirs(): void {
-  for (const dir of live) {
-    try {
-      removeTempDir(dir);
-    } catch {
-      // best effort at exit
-    }
-  }
+  forgetDir(dir);
 }
