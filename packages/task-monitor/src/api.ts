@@ -380,5 +380,22 @@ export function createApiRouter(monitor: TaskMonitor, options: ApiOptions): expr
     }),
   );
 
+  // not Flower's: its broker page as JSON, with what Flower's users ask for (oldest waiting age)
+  router.get(
+    '/broker',
+    handle(async (_req, res) => {
+      const snapshot = await monitor.broker.snapshot(0);
+      if (!snapshot.up) throw new HttpError(503, 'broker unavailable');
+      res.json({
+        redis: { used_memory_bytes: snapshot.usedMemoryBytes, connected_clients: snapshot.connectedClients },
+        queues: snapshot.queues.map((q) => ({
+          name: q.name,
+          ...q.counts,
+          oldest_waiting_age_seconds: q.oldestWaitingAgeSeconds,
+        })),
+      });
+    }),
+  );
+
   return router;
 }

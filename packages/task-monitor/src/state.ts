@@ -26,6 +26,10 @@ export interface TaskRecord {
   revoked: number | null;
   timestamp: number;
   runtime: number | null;
+  /** seconds between received by the worker and started */
+  prefetch_time: number | null;
+  /** seconds between enqueued (or its ETA) and started */
+  wait_time: number | null;
   result: string | null;
   exception: string | null;
   traceback: string | null;
@@ -117,6 +121,8 @@ export class MonitorState {
         revoked: null,
         timestamp: e.timestamp,
         runtime: null,
+        prefetch_time: null,
+        wait_time: null,
         result: null,
         exception: null,
         traceback: null,
@@ -152,6 +158,8 @@ export class MonitorState {
       task.exception = null;
     }
     if (e.runtime !== undefined) task.runtime = e.runtime;
+    if (e.prefetch_time !== undefined) task.prefetch_time = e.prefetch_time;
+    if (e.wait_time !== undefined) task.wait_time = e.wait_time;
     if (e.result !== undefined) task.result = e.result;
     if (e.exception !== undefined) task.exception = e.exception;
     if (e.traceback !== undefined) task.traceback = e.traceback;

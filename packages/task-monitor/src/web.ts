@@ -35,6 +35,9 @@ nav a{margin-right:1rem}#msg{margin:1rem 0;color:#555}
 <div id="msg">${options.readOnly ? 'Read-only mode: control is disabled.' : ''}</div>
 <table><thead><tr><th>Worker</th><th>Status</th><th>Concurrency</th><th>Queues</th><th>Active</th><th>Processed</th><th>Control</th></tr></thead>
 <tbody id="workers"></tbody></table>
+<h2>Broker</h2><p id="redis"></p>
+<table><thead><tr><th>Queue</th><th>Waiting</th><th>Active</th><th>Delayed</th><th>Failed</th><th>Oldest waiting</th></tr></thead>
+<tbody id="queues"></tbody></table>
 <script>
 const readOnly = ${options.readOnly ? 'true' : 'false'};
 function esc(s){return String(s).replace(/[&<>"']/g,c=>({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]))}
@@ -61,6 +64,14 @@ async function refresh(){
     +'</td><td>'+esc(w.active_queues.map(q=>q.name).join(', '))+'</td><td>'+w.active.length+'</td><td>'
     +esc(Object.values(w.stats.total).reduce((a,b)=>a+b,0))+'</td><td>'+(w.status?control(name):'')+'</td></tr>').join('');
 }
-refresh(); setInterval(refresh, 2000);
+async function refreshBroker(){
+  const r = await fetch('api/broker',{credentials:'same-origin'});
+  if (!r.ok) { document.getElementById('redis').textContent = 'api/broker: ' + r.status; return; }
+  const b = await r.json();
+  document.getElementById('redis').textContent = 'Redis: ' + (b.redis.used_memory_bytes/1048576).toFixed(1) + ' MiB used, ' + b.redis.connected_clients + ' clients';
+  document.getElementById('queues').innerHTML = b.queues.map(q => '<tr><td>'+esc(q.name)+'</td><td>'+q.waiting+'</td><td>'+q.active+'</td><td>'+q.delayed+'</td><td>'+q.failed+'</td><td>'+q.oldest_waiting_age_seconds.toFixed(1)+' s</td></tr>').join('');
+}
+function tick(){ refresh(); refreshBroker(); }
+tick(); setInterval(tick, 2000);
 </script></body></html>`;
 }

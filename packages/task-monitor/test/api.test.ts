@@ -203,7 +203,7 @@ describe("task-monitor API on Flower's routes", () => {
     });
   });
 
-  it('reports queue lengths', async () => {
+  it('reports queue lengths and the broker state', async () => {
     await json(`${url}/api/worker/queue/cancel-consumer/${worker.name}?queue=exports`, { method: 'POST' });
     await h.client.apply('noop', {}, { queue: 'exports' });
     const { body } = await json(`${url}/api/queues/length`);
@@ -211,6 +211,13 @@ describe("task-monitor API on Flower's routes", () => {
       expect.arrayContaining([
         { name: 'exports', messages: 1 },
         { name: 'default', messages: 0 },
+      ]),
+    );
+    const broker = await json(`${url}/api/broker`);
+    expect(broker.body.redis.connected_clients).toBeGreaterThan(0);
+    expect(broker.body.queues).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'exports', waiting: 1, active: 0, delayed: 0, failed: 0 }),
       ]),
     );
   });

@@ -21,7 +21,17 @@ export interface EventPublisherOptions {
 export type TaskEventFields = Partial<
   Pick<
     TaskEvent,
-    'args' | 'retries' | 'eta' | 'runtime' | 'result' | 'exception' | 'traceback' | 'terminated' | 'expired'
+    | 'args'
+    | 'retries'
+    | 'eta'
+    | 'runtime'
+    | 'prefetch_time'
+    | 'wait_time'
+    | 'result'
+    | 'exception'
+    | 'traceback'
+    | 'terminated'
+    | 'expired'
   >
 >;
 

@@ -66,6 +66,10 @@ export interface TaskEvent {
   eta?: number | null;
   /** seconds the task ran (succeeded, failed) */
   runtime?: number;
+  /** task-started: seconds between received by the worker and started (waiting for a slot or its rate limit) */
+  prefetch_time?: number;
+  /** task-started: seconds between enqueued (or its ETA) and started */
+  wait_time?: number;
   result?: string;
   exception?: string;
   traceback?: string;

@@ -407,11 +407,12 @@ export class TaskWorker {
         this.finish(name, 'revoked', id, 'task-revoked', { terminated: false, expired: false });
         throw new UnrecoverableError('revoked');
       }
-      this.events?.task('task-started', id, name, startedAt / 1000);
-      this.metrics.waitTime.observe(
-        { task: name },
-        (startedAt - job.timestamp - (job.opts.delay ?? 0)) / 1000,
-      );
+      const waitSeconds = Math.max(0, (startedAt - job.timestamp - (job.opts.delay ?? 0)) / 1000);
+      this.events?.task('task-started', id, name, startedAt / 1000, {
+        prefetch_time: (startedAt - receivedAt) / 1000,
+        wait_time: waitSeconds,
+      });
+      this.metrics.waitTime.observe({ task: name }, waitSeconds);
       const result = await this.runWithLimits(definition, job, controller);
       const runtime = (Date.now() - startedAt) / 1000;
       this.metrics.runtime.observe({ task: name }, runtime);

@@ -49,6 +49,8 @@ describe('TaskWorker', () => {
     expect(events.map((e) => e.type)).toEqual(['task-received', 'task-started', 'task-succeeded']);
     expect(events[0]).toMatchObject({ name: 'noop', queue: 'default', hostname: 'worker@test-1' });
     expect(events[2]!.runtime).toBeGreaterThanOrEqual(0);
+    expect(events[1]!.prefetch_time).toBeGreaterThanOrEqual(0);
+    expect(events[1]!.wait_time).toBeGreaterThanOrEqual(events[1]!.prefetch_time!);
   });
 
   it('retries a failing task with backoff and reports task-retried then task-succeeded', async () => {
