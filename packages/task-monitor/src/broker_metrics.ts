@@ -31,7 +31,11 @@ export interface BrokerSource {
 export class BrokerInspector {
   private cached: { at: number; snapshot: Promise<BrokerSnapshot> } | null = null;
 
-  constructor(private readonly source: BrokerSource) {}
+  constructor(
+    private readonly source: BrokerSource,
+    /** a scrape never waits longer than this for the broker (ioredis queues commands while disconnected) */
+    private readonly timeoutMs = 2000,
+  ) {}
 
   snapshot(maxAgeMs = 500): Promise<BrokerSnapshot> {
     const now = Date.now();
@@ -42,6 +46,22 @@ export class BrokerInspector {
   }
 
   private async read(): Promise<BrokerSnapshot> {
+    const down: BrokerSnapshot = { up: false, queues: [], usedMemoryBytes: null, connectedClients: null };
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<BrokerSnapshot>((resolve) => {
+      timer = setTimeout(() => {
+        this.source.logger.warn({ timeoutMs: this.timeoutMs }, 'broker inspection timed out');
+        resolve(down);
+      }, this.timeoutMs);
+    });
+    try {
+      return await Promise.race([this.inspect(down), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async inspect(down: BrokerSnapshot): Promise<BrokerSnapshot> {
     const { redis, prefix, client, logger } = this.source;
     try {
       const queues = await Promise.all(
@@ -72,7 +92,7 @@ export class BrokerInspector {
       };
     } catch (err) {
       logger.warn({ err }, 'broker inspection failed');
-      return { up: false, queues: [], usedMemoryBytes: null, connectedClients: null };
+      return down;
     }
   }
 }

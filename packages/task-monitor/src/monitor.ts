@@ -1,5 +1,6 @@
 import {
   type AnyTaskDefinition,
+  closeRedis,
   decodeStreamEntry,
   isTaskEvent,
   type ReelwatchTaskEvent,
@@ -8,6 +9,7 @@ import {
   type TaskKeys,
   taskKeys,
   type WorkerInfo,
+  within,
 } from '@reelwatch/task-queue';
 import { Redis } from 'ioredis';
 import type pino from 'pino';
@@ -138,10 +140,16 @@ export class TaskMonitor {
     this.running = false;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.reader.disconnect(); // interrupts the blocking XREAD
-    await this.loop;
-    await this.persist().catch((err) => this.logger.warn({ err }, 'writing the history on stop failed'));
-    await this.client.close();
-    await this.redis.quit().catch(() => undefined);
+    // a read queued while Redis was unreachable is never answered: do not wait on it for ever
+    await within(this.loop ?? Promise.resolve(), 2000);
+    if (this.redis.status === 'ready') {
+      await within(
+        this.persist().catch((err) => this.logger.warn({ err }, 'writing the history on stop failed')),
+        2000,
+      );
+    }
+    await within(this.client.close(), 2000);
+    await closeRedis(this.redis);
   }
 
   /** Loads the persisted history, the stream cursor and the known workers. */

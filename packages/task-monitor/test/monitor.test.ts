@@ -164,3 +164,31 @@ describe('TaskMonitor', () => {
     expect(await h.redis.zscore(h.keys.workers, worker.name)).toBeNull();
   });
 });
+
+describe('TaskMonitor with its broker down', () => {
+  it('still answers a scrape, quickly, with reelwatch_tasks_broker_up 0 and its Flower metrics', async () => {
+    const own = await startRedis();
+    let destroyed = false;
+    const mh = await createMonitorHarness(own);
+    try {
+      const registry = new Registry();
+      const monitor = await mh.startMonitor({ registry });
+      await mh.startWorker();
+      const id = await mh.client.apply('noop', {});
+      await waitFor(() => monitor.state.tasks.get(id)?.state === 'SUCCESS', {
+        timeoutMs: 10_000,
+        what: 'a task',
+      });
+      await own.destroy();
+      destroyed = true;
+      const started = Date.now();
+      const text = await registry.metrics();
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(sample(text, 'reelwatch_tasks_broker_up')).toBe(0);
+      expect(sample(text, 'flower_events_total', { type: 'task-succeeded', task: 'noop' })).toBe(1);
+    } finally {
+      if (!destroyed) await own.destroy();
+      await mh.close(); // must not hang although the server is gone
+    }
+  });
+});

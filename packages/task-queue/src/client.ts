@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TaskQueueError } from './errors';
+import { within } from './redis_close';
 import type { AnyTaskDefinition } from './task';
 
 export interface ApplyOptions {
@@ -115,8 +116,9 @@ export class TaskClient {
     }
   }
 
+  /** Closes the queues (not the shared connection); gives up after 2 s when Redis does not answer. */
   async close(): Promise<void> {
-    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await within(Promise.all([...this.queues.values()].map((q) => q.close())), 2000);
     this.queues.clear();
   }
 }

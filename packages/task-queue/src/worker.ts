@@ -15,6 +15,7 @@ import {
   type WorkerEvent,
   type WorkerInfo,
 } from './protocol';
+import { closeRedis, within } from './redis_close';
 import type { AnyTaskDefinition, TaskDependencies } from './task';
 import { WorkerMetrics } from './worker_metrics';
 
@@ -209,28 +210,41 @@ export class TaskWorker {
     this.logger.info({ reason, running: this.running.size }, 'worker stopping');
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.autoscaleTimer) clearInterval(this.autoscaleTimer);
-    await this.subscriber?.quit().catch(() => undefined);
+    if (this.subscriber) await closeRedis(this.subscriber);
     const consumers = [...this.consumers.values()];
     this.consumers.clear();
-    const closing = Promise.all(consumers.map((c) => c.worker.close()));
+    // with Redis unreachable a graceful close cannot finish: then only the running tasks are waited for
+    const redisUp = this.redis.status === 'ready';
+    const closing = redisUp ? Promise.all(consumers.map((c) => c.worker.close())) : this.whenIdle();
     const timeout = new Promise<'timeout'>((resolve) =>
       setTimeout(() => resolve('timeout'), this.options.shutdownTimeoutMs).unref(),
     );
-    if ((await Promise.race([closing, timeout])) === 'timeout') {
+    const timedOut = (await Promise.race([closing, timeout])) === 'timeout';
+    if (timedOut) {
       this.logger.warn({ running: this.running.size }, 'shutdown timeout: aborting running tasks');
       for (const task of this.running.values()) {
         task.kill(new TaskQueueError('TIME_LIMIT_EXCEEDED', 'worker shutdown timeout', { retryable: true }));
       }
-      await Promise.all(consumers.map((c) => c.worker.close(true)));
     }
-    await Promise.all(consumers.map((c) => c.connection.quit().catch(() => undefined)));
-    if (this.events) {
-      this.events.worker(this.workerEvent('worker-offline'));
-      await this.events.flush();
+    if (timedOut || !redisUp) {
+      await within(Promise.all(consumers.map((c) => c.worker.close(true))), 1000);
     }
-    await this.redis.del(this.keys.worker(this.name));
-    await this.redis.quit().catch(() => undefined);
+    await Promise.all(consumers.map((c) => closeRedis(c.connection)));
+    if (this.redis.status === 'ready') {
+      // going offline is best effort: with Redis down the heartbeat key expires on its own
+      if (this.events) {
+        this.events.worker(this.workerEvent('worker-offline'));
+        await within(this.events.flush(), 2000);
+      }
+      await within(this.redis.del(this.keys.worker(this.name)), 2000);
+    }
+    await closeRedis(this.redis);
     this.logger.info('worker offline');
+  }
+
+  /** Resolves when no task runs (polled: only used on the way out). */
+  private async whenIdle(): Promise<void> {
+    while (this.running.size > 0) await new Promise((resolve) => setTimeout(resolve, 50));
   }
 
   info(): WorkerInfo {
@@ -324,7 +338,7 @@ export class TaskWorker {
     this.consumers.delete(queue);
     this.metrics.consumedQueues.remove({ queue });
     await consumer.worker.close();
-    await consumer.connection.quit().catch(() => undefined);
+    await closeRedis(consumer.connection);
     return true;
   }
 

@@ -1,0 +1,30 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Closes a connection politely (QUIT) when Redis answers, else drops it: with
+ * maxRetriesPerRequest null (BullMQ's requirement) a QUIT to a dead server would wait forever.
+ */
+export async function closeRedis(connection: Redis, timeoutMs = 1000): Promise<void> {
+  if (connection.status === 'ready') {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([connection.quit().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+  }
+  connection.disconnect();
+}
+
+/** Resolves with the promise's outcome, or undefined after timeoutMs (the work is abandoned). */
+export async function within<T>(promise: Promise<T>, timeoutMs: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
