@@ -9,6 +9,7 @@ import {
   type TaskKeys,
   taskKeys,
   type WorkerInfo,
+  watchConnection,
   within,
 } from '@reelwatch/task-queue';
 import { Redis } from 'ioredis';
@@ -72,8 +73,16 @@ export class TaskMonitor {
     this.keys = taskKeys(options.prefix);
     this.logger = options.logger.child({ unit: 'monitor' });
     this.state = new MonitorState(options.maxTasks);
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
-    this.reader = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.redis = watchConnection(
+      new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }),
+      this.logger,
+      'commands',
+    );
+    this.reader = watchConnection(
+      new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }),
+      this.logger,
+      'events',
+    );
     this.client = new TaskClient({ connection: this.redis, prefix: options.prefix, tasks: options.tasks });
     this.control = new TaskControl({
       redis: this.redis,

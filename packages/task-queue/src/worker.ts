@@ -15,7 +15,7 @@ import {
   type WorkerEvent,
   type WorkerInfo,
 } from './protocol';
-import { closeRedis, within } from './redis_close';
+import { closeRedis, watchConnection, within } from './redis_connection';
 import type { AnyTaskDefinition, TaskDependencies } from './task';
 import { WorkerMetrics } from './worker_metrics';
 
@@ -142,7 +142,11 @@ export class TaskWorker {
     this.name = options.name;
     this.keys = taskKeys(options.prefix);
     this.logger = options.logger.child({ worker: options.name });
-    this.redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true });
+    this.redis = watchConnection(
+      new Redis(options.redisUrl, { maxRetriesPerRequest: null, lazyConnect: true }),
+      this.logger,
+      'commands',
+    );
     this.tasks = new Map(options.tasks.map((t) => [t.name, t]));
     this.pool = new SlotPool(options.concurrency);
     this.autoscale = options.autoscale ?? null;
@@ -182,7 +186,7 @@ export class TaskWorker {
     this.startedAt = Date.now();
     await this.redis.connect();
     for (const id of await this.redis.smembers(this.keys.revoked)) this.remember(id);
-    this.subscriber = this.redis.duplicate();
+    this.subscriber = watchConnection(this.redis.duplicate(), this.logger, 'control');
     this.subscriber.on('message', (_channel: string, message: string) => void this.onControl(message));
     await this.subscriber.subscribe(this.keys.control);
     for (const queue of this.options.queues) this.addConsumer(queue);
@@ -316,7 +320,11 @@ export class TaskWorker {
 
   addConsumer(queue: string): boolean {
     if (this.consumers.has(queue)) return false;
-    const connection = new Redis(this.options.redisUrl, { maxRetriesPerRequest: null });
+    const connection = watchConnection(
+      new Redis(this.options.redisUrl, { maxRetriesPerRequest: null }),
+      this.logger,
+      `consumer ${queue}`,
+    );
     const keep = this.options.keepJobs ?? { completed: 10_000, failed: 10_000 };
     const worker = new Worker(queue, (job) => this.process(job, queue), {
       connection,

@@ -28,3 +28,26 @@ export async function within<T>(promise: Promise<T>, timeoutMs: number): Promise
     clearTimeout(timer);
   }
 }
+
+/**
+ * Logs a connection's trouble once per outage (ioredis emits an error on every reconnect attempt,
+ * and prints "Unhandled error event" to the console when nobody listens), and its recovery.
+ */
+export function watchConnection(
+  connection: Redis,
+  logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void },
+  name: string,
+): Redis {
+  let down = false;
+  connection.on('error', (err: Error) => {
+    if (down) return;
+    down = true;
+    logger.warn({ err, connection: name }, 'redis connection lost; reconnecting');
+  });
+  connection.on('ready', () => {
+    if (!down) return;
+    down = false;
+    logger.info({ connection: name }, 'redis connection back');
+  });
+  return connection;
+}
