@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { envBoolean, envInt, envLogLevel, z } from '@reelwatch/service-kit';
 import type { CollectorOptions } from './collector';
 import { COLLECTORS } from './collectors';
 import { type DataSource, resolveDataSources } from './dsn';
@@ -9,8 +9,7 @@ export function collectorEnvName(name: string): string {
   return `PG_EXPORTER_COLLECTOR_${name.toUpperCase()}`;
 }
 
-const bool = (fallback: boolean, description: string) =>
-  z.stringbool().default(fallback).describe(description);
+const bool = (fallback: boolean, description: string) => envBoolean().default(fallback).describe(description);
 
 const duration = (fallback: string, description: string) =>
   z
@@ -107,35 +106,22 @@ export const configSchema = z.object({
     'statement_timeout and lock_timeout of every query the exporter runs (flag --statement-timeout).',
   ),
   PG_EXPORTER_CONNECT_TIMEOUT: duration('3s', 'Timeout to open a connection (flag --connect-timeout).'),
-  PG_EXPORTER_MAX_CONNECTIONS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(20)
+  PG_EXPORTER_MAX_CONNECTIONS: envInt({ min: 1, max: 20 })
     .default(3)
     .describe('Most connections open to one server at once, across its databases (flag --max-connections).'),
   PG_EXPORTER_STAT_STATEMENTS_INCLUDE_QUERY: bool(
     false,
     'stat_statements: also export the statement text in pg_stat_statements_query_id (flag --collector.stat_statements.include_query).',
   ),
-  PG_EXPORTER_STAT_STATEMENTS_QUERY_LENGTH: z.coerce
-    .number()
-    .int()
-    .min(1)
+  PG_EXPORTER_STAT_STATEMENTS_QUERY_LENGTH: envInt({ min: 1 })
     .default(120)
     .describe(
       'stat_statements: longest statement text exported (flag --collector.stat_statements.query_length).',
     ),
-  PG_EXPORTER_STAT_STATEMENTS_LIMIT: z.coerce
-    .number()
-    .int()
-    .min(1)
+  PG_EXPORTER_STAT_STATEMENTS_LIMIT: envInt({ min: 1 })
     .default(100)
     .describe('stat_statements: most statements exported (flag --collector.stat_statements.limit).'),
-  PG_EXPORTER_LOG_LEVEL: z
-    .enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal'])
-    .default('info')
-    .describe('Log level (flag --log.level).'),
+  PG_EXPORTER_LOG_LEVEL: envLogLevel().default('info').describe('Log level (flag --log.level).'),
   ...collectorToggles,
 });
 

@@ -1,3 +1,5 @@
+import { ReelwatchError } from '@reelwatch/service-kit';
+
 export type ExporterErrorCode =
   | 'CONNECT_FAILED'
   | 'QUERY_FAILED'
@@ -8,13 +10,4 @@ export type ExporterErrorCode =
   | 'WEB_CONFIG_INVALID';
 
 /** Every error of this package: a stable code to branch on, the cause, and whether a retry can help. */
-export class ExporterError extends Error {
-  readonly code: ExporterErrorCode;
-  readonly retryable: boolean;
-  constructor(code: ExporterErrorCode, message: string, options?: { cause?: unknown; retryable?: boolean }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
-    this.code = code;
-    this.retryable = options?.retryable ?? false;
-  }
-}
+export class ExporterError extends ReelwatchError<ExporterErrorCode> {}
