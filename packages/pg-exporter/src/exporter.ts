@@ -249,7 +249,9 @@ export class Exporter {
       .map((t, i) => ({ t, i }))
       .sort((a, b) => (order.get(a.t.database) ?? -1) - (order.get(b.t.database) ?? -1) || a.i - b.i);
 
+    // a collector below its minimum version ran and had nothing to report: success 1, no samples
     const byName = new Map<string, TaskResult>();
+    for (const c of this.options.collectors) byName.set(c.name, { samples: [], ok: true, seconds: 0 });
     for (const t of tasks) byName.set(t.name, { samples: [], ok: true, seconds: 0 });
     let next = 0;
     const worker = async () => {
