@@ -40,6 +40,7 @@ export async function startPgExporter(
       statementTimeoutMs: config.statementTimeoutMs,
       connectTimeoutMs: config.connectTimeoutMs,
       maxConnections: config.maxConnections,
+      maxIdleConnections: config.maxIdleConnections,
       includeDatabases: config.includeDatabases,
       excludeDatabases: config.excludeDatabases,
       constantLabels: config.constantLabels,

@@ -15,8 +15,10 @@ export interface ExporterOptions {
   /** statement_timeout and lock_timeout of every query, ms */
   statementTimeoutMs: number;
   connectTimeoutMs: number;
-  /** connections per server, across its databases */
+  /** queries running at once per server, across its databases */
   maxConnections: number;
+  /** idle connections kept warm per server */
+  maxIdleConnections: number;
   includeDatabases: string[];
   excludeDatabases: string[];
   constantLabels: Record<string, string>;
@@ -60,6 +62,7 @@ export class Exporter {
       (source) =>
         new PgTarget(source, {
           maxConnections: options.maxConnections,
+          maxIdleConnections: options.maxIdleConnections,
           statementTimeoutMs: options.statementTimeoutMs,
           connectTimeoutMs: options.connectTimeoutMs,
           logger: options.logger,
@@ -243,45 +246,47 @@ export class Exporter {
       const dbs = !q.master && this.options.autoDiscoverDatabases ? databases : [target.source.database];
       for (const database of dbs) tasks.push(this.userQueryTask(q, target, database));
     }
-    // same-database tasks next to each other so connections are reused, not reopened
-    const order = new Map(databases.map((d, i) => [d, i]));
-    const ordered = tasks
-      .map((t, i) => ({ t, i }))
-      .sort((a, b) => (order.get(a.t.database) ?? -1) - (order.get(b.t.database) ?? -1) || a.i - b.i);
+    // one database's tasks run one after another on one (warm) connection; databases in parallel
+    const groups = new Map<string, Task[]>();
+    for (const t of tasks) {
+      const group = groups.get(t.database) ?? [];
+      group.push(t);
+      groups.set(t.database, group);
+    }
+    const queue = [...groups.values()].sort((a, b) => b.length - a.length);
 
-    // a collector below its minimum version ran and had nothing to report: success 1, no samples
     const byName = new Map<string, TaskResult>();
     for (const c of this.options.collectors) byName.set(c.name, { samples: [], ok: true, seconds: 0 });
     for (const t of tasks) byName.set(t.name, { samples: [], ok: true, seconds: 0 });
-    let next = 0;
     const worker = async () => {
-      while (next < ordered.length) {
-        const { t } = ordered[next++] as { t: Task };
-        const result = byName.get(t.name) as TaskResult;
-        const began = performance.now();
-        const ctx: CollectorContext = {
-          version: serverInfo.version,
-          isReplica: serverInfo.isReplica,
-          database: t.database,
-          databases,
-          excludeDatabases: this.options.excludeDatabases,
-          options: this.options.collectorOptions,
-          query: <R extends Row = Row>(sql: string, params?: unknown[]) =>
-            target.query<R>(sql, params, t.database, signal),
-        };
-        try {
-          const samples = await t.run(ctx);
-          for (const s of samples) result.samples.push(s);
-          this.failing.delete(`${target.label}|${t.name}|${t.database}`);
-        } catch (err) {
-          result.ok = false;
-          const key = `${target.label}|${t.name}|${t.database}`;
-          if (!this.failing.has(key)) {
-            this.failing.add(key);
-            log.warn({ err, collector: t.name, database: t.database }, 'collector failed');
+      for (let group = queue.shift(); group; group = queue.shift()) {
+        for (const t of group) {
+          const result = byName.get(t.name) as TaskResult;
+          const began = performance.now();
+          const ctx: CollectorContext = {
+            version: serverInfo.version,
+            isReplica: serverInfo.isReplica,
+            database: t.database,
+            databases,
+            excludeDatabases: this.options.excludeDatabases,
+            options: this.options.collectorOptions,
+            query: <R extends Row = Row>(sql: string, params?: unknown[]) =>
+              target.query<R>(sql, params, t.database, signal),
+          };
+          try {
+            const samples = await t.run(ctx);
+            for (const s of samples) result.samples.push(s);
+            this.failing.delete(`${target.label}|${t.name}|${t.database}`);
+          } catch (err) {
+            result.ok = false;
+            const key = `${target.label}|${t.name}|${t.database}`;
+            if (!this.failing.has(key)) {
+              this.failing.add(key);
+              log.warn({ err, collector: t.name, database: t.database }, 'collector failed');
+            }
           }
+          result.seconds += (performance.now() - began) / 1000;
         }
-        result.seconds += (performance.now() - began) / 1000;
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.options.maxConnections) }, worker));

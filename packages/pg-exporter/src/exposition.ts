@@ -43,7 +43,10 @@ export function str(value: unknown): string {
   return String(value);
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 function escapeLabelValue(value: string): string {
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -84,11 +87,61 @@ export class ExpositionWriter {
   private duplicates = 0;
   private conflicts = 0;
   private series = 0;
+  private readonly constantText: string;
 
-  constructor(private readonly constantLabels: Record<string, string> = {}) {}
+  constructor(private readonly constantLabels: Record<string, string> = {}) {
+    this.constantText = Object.entries(constantLabels)
+      .map(([k, v]) => `${k}="${escapeLabelValue(v)}"`)
+      .join(',');
+  }
 
   /** `extra` labels (e.g. server) follow the sample's own; constant labels come last. */
   add(s: Sample, extra?: Record<string, string>): void {
+    this.write(s, this.labelText(s.labels, extra));
+  }
+
+  /**
+   * Per-table collectors give the ~20 samples of one row the same labels object: its label text
+   * is built (and escaped) once per row, not once per sample.
+   */
+  addAll(samples: Iterable<Sample>, extra?: Record<string, string>): void {
+    const cache = new WeakMap<Record<string, string>, string>();
+    for (const s of samples) {
+      let text = cache.get(s.labels);
+      if (text === undefined) {
+        text = this.labelText(s.labels, extra);
+        cache.set(s.labels, text);
+      }
+      this.write(s, text);
+    }
+  }
+
+  private labelText(labels: Record<string, string>, extra?: Record<string, string>): string {
+    let text = '';
+    for (const key in labels) {
+      text += `${text === '' ? '' : ','}${key}="${escapeLabelValue(labels[key] as string)}"`;
+    }
+    if (extra) {
+      for (const key in extra) {
+        if (key in labels) continue;
+        text += `${text === '' ? '' : ','}${key}="${escapeLabelValue(extra[key] as string)}"`;
+      }
+    }
+    if (this.constantText !== '') {
+      let own = false;
+      for (const key in this.constantLabels) if (key in labels || (extra && key in extra)) own = true;
+      if (!own) text += `${text === '' ? '' : ','}${this.constantText}`;
+      else {
+        for (const key in this.constantLabels) {
+          if (key in labels || (extra && key in extra)) continue;
+          text += `${text === '' ? '' : ','}${key}="${escapeLabelValue(this.constantLabels[key] as string)}"`;
+        }
+      }
+    }
+    return text;
+  }
+
+  private write(s: Sample, labelText: string): void {
     const familyName = s.family ?? s.name;
     let family = this.families.get(familyName);
     if (!family) {
@@ -97,24 +150,6 @@ export class ExpositionWriter {
     } else if (family.type !== s.type) {
       this.conflicts++;
       return;
-    }
-    let labelText = '';
-    let first = true;
-    for (const key in s.labels) {
-      labelText += `${first ? '' : ','}${key}="${escapeLabelValue(s.labels[key] as string)}"`;
-      first = false;
-    }
-    if (extra) {
-      for (const key in extra) {
-        if (key in s.labels) continue;
-        labelText += `${first ? '' : ','}${key}="${escapeLabelValue(extra[key] as string)}"`;
-        first = false;
-      }
-    }
-    for (const key in this.constantLabels) {
-      if (key in s.labels) continue;
-      labelText += `${first ? '' : ','}${key}="${escapeLabelValue(this.constantLabels[key] as string)}"`;
-      first = false;
     }
     const key = s.family === undefined ? labelText : `${s.name}{${labelText}`;
     if (family.seen.has(key)) {
@@ -128,10 +163,6 @@ export class ExpositionWriter {
         : `${s.name}{${labelText}} ${formatValue(s.value)}`,
     );
     this.series++;
-  }
-
-  addAll(samples: Iterable<Sample>, extra?: Record<string, string>): void {
-    for (const s of samples) this.add(s, extra);
   }
 
   finish(): ExpositionResult {

@@ -6,8 +6,10 @@ import { ExporterError } from './errors';
 export class TargetError extends ExporterError {}
 
 export interface TargetOptions {
-  /** most connections open to this server at once, across all its databases */
+  /** most queries running on this server at once (and so connections in use), across its databases */
   maxConnections: number;
+  /** most idle connections kept open between queries (at most one is needed per database) */
+  maxIdleConnections: number;
   /** statement_timeout set on every connection, ms */
   statementTimeoutMs: number;
   connectTimeoutMs: number;
@@ -26,15 +28,15 @@ export interface ServerInfo {
 }
 
 /**
- * One watched server: a small bounded set of connections (any of its databases), each with a
- * statement_timeout, reused across scrapes. A query waits for a free connection; waiting and
+ * One watched server: at most `maxConnections` queries at once and at most `maxIdleConnections`
+ * warm connections kept (any of its databases), each with a statement_timeout and lock_timeout. A query waits for a free connection; waiting and
  * running both end when the scrape's signal aborts (the connection is then destroyed, so a query
  * stuck behind a lock cannot hold it).
  */
 export class PgTarget {
   readonly label: string;
   private readonly idle: IdleClient[] = [];
-  private open = 0;
+  private active = 0;
   private readonly waiters: Array<() => void> = [];
   private closed = false;
   up = false;
@@ -46,8 +48,9 @@ export class PgTarget {
     this.label = serverLabel(source);
   }
 
+  /** connections open now: running a query or kept warm */
   get openConnections(): number {
-    return this.open;
+    return this.active + this.idle.length;
   }
 
   private clientConfig(database: string): pg.ClientConfig {
@@ -78,33 +81,29 @@ export class PgTarget {
   private async acquire(database: string, signal: AbortSignal): Promise<pg.Client> {
     for (;;) {
       if (signal.aborted) throw deadline(signal);
-      const i = this.idle.findIndex((c) => c.database === database);
-      if (i >= 0) return this.idle.splice(i, 1)[0]!.client;
-      if (this.open < this.options.maxConnections) {
-        this.open++;
+      if (this.active < this.options.maxConnections) {
+        this.active++;
+        const i = this.idle.findIndex((c) => c.database === database);
+        if (i >= 0) return this.idle.splice(i, 1)[0]!.client;
         const client = new pg.Client(this.clientConfig(database));
         client.on('error', (err) => {
-          // a connection lost between queries: drop it; the next scrape reconnects
+          // a connection lost while idle: drop it (a busy one fails its query and is dropped on release)
           this.options.logger.warn({ err, server: this.label, database }, 'connection lost');
-          this.discard(client);
+          if (this.idle.some((c) => c.client === client)) this.discard(client);
         });
         try {
           await raceSignal(client.connect(), signal, () => destroy(client));
           return client;
         } catch (cause) {
+          this.active--;
           this.discard(client);
+          this.wake();
           if (cause instanceof TargetError) throw cause;
           throw new TargetError('CONNECT_FAILED', `connect to ${this.label} database ${database}`, {
             cause,
             retryable: true,
           });
         }
-      }
-      const other = this.idle.shift();
-      if (other) {
-        // at the bound: close a connection to another database instead of opening one more
-        this.discard(other.client);
-        continue;
       }
       await new Promise<void>((resolve, reject) => {
         const onAbort = () => {
@@ -123,11 +122,15 @@ export class PgTarget {
   }
 
   private release(client: pg.Client, database: string, broken: boolean): void {
+    this.active--;
     if (broken || this.closed) {
       this.discard(client);
-      return;
+    } else {
+      this.idle.push({ client, database });
+      // warm connections are worth keeping (a fresh backend's first catalog-heavy query is 3-5x
+      // slower), but only so many: the oldest goes first
+      while (this.idle.length > this.options.maxIdleConnections) this.discard(this.idle[0]!.client);
     }
-    this.idle.push({ client, database });
     this.wake();
   }
 
@@ -138,9 +141,7 @@ export class PgTarget {
     this.discarded.add(client);
     const i = this.idle.findIndex((c) => c.client === client);
     if (i >= 0) this.idle.splice(i, 1);
-    this.open--;
     destroy(client);
-    this.wake();
   }
 
   async query<R extends Record<string, unknown>>(
@@ -193,7 +194,6 @@ export class PgTarget {
   async close(): Promise<void> {
     this.closed = true;
     const idle = this.idle.splice(0);
-    this.open -= idle.length;
     await Promise.all(idle.map((c) => c.client.end().catch(() => undefined)));
   }
 }
