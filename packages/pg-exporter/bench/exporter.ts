@@ -76,14 +76,17 @@ async function timeScrape(url: string): Promise<{ ms: number; bytes: number; ser
   const ms = performance.now() - started;
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
   let series = 0;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) if (text[i + 1] && text[i + 1] !== '#') series++;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1))
+    if (text[i + 1] && text[i + 1] !== '#') series++;
   return { ms, bytes: text.length, series };
 }
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 function rssMiB(pid: number): number {
@@ -122,9 +125,16 @@ async function main(): Promise<void> {
     const upstreamPort = await freePort();
     upstream = spawn(
       upstreamBinary,
-      [`--web.listen-address=127.0.0.1:${upstreamPort}`, `--extend.query-path=${queries}`, '--auto-discover-databases'],
+      [
+        `--web.listen-address=127.0.0.1:${upstreamPort}`,
+        `--extend.query-path=${queries}`,
+        '--auto-discover-databases',
+      ],
       {
-        env: { PATH: process.env.PATH ?? '', DATA_SOURCE_NAME: `${cluster.primary.url('postgres')}?sslmode=disable` },
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATA_SOURCE_NAME: `${cluster.primary.url('postgres')}?sslmode=disable`,
+        },
         stdio: 'ignore',
       },
     );
@@ -165,7 +175,9 @@ async function main(): Promise<void> {
     const x = median(mine);
     const y = median(theirs);
     console.log(`ours: ${mineShape.series} series, ${(mineShape.bytes / 1024).toFixed(0)} KiB per scrape`);
-    console.log(`postgres_exporter: ${theirShape.series} series, ${(theirShape.bytes / 1024).toFixed(0)} KiB per scrape`);
+    console.log(
+      `postgres_exporter: ${theirShape.series} series, ${(theirShape.bytes / 1024).toFixed(0)} KiB per scrape`,
+    );
 
     const rss: Array<[number, number]> = [];
     for (let i = 1; i <= RSS_SCRAPES; i++) {
@@ -178,7 +190,9 @@ async function main(): Promise<void> {
     console.log(
       `rss: ${first.toFixed(1)} MiB after 100 scrapes, ${last.toFixed(1)} MiB after ${RSS_SCRAPES} (${(((last - first) / first) * 100).toFixed(1)}%)`,
     );
-    console.log(`exporter: ours ${x.toFixed(1)} ms, postgres_exporter ${y.toFixed(1)} ms, ratio ${(x / y).toFixed(2)}`);
+    console.log(
+      `exporter: ours ${x.toFixed(1)} ms, postgres_exporter ${y.toFixed(1)} ms, ratio ${(x / y).toFixed(2)}`,
+    );
   } finally {
     upstream?.kill('SIGTERM');
     await ours?.stop().catch(() => undefined);

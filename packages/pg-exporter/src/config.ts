@@ -31,21 +31,18 @@ const collectorToggles = Object.fromEntries(
 export const configSchema = z.object({
   DATA_SOURCE_NAME: z
     .string()
-    .default('')
+    .optional()
     .describe(
       'Servers to watch: a postgresql:// URI or key=value DSN; a comma-separated list means several servers (e.g. primary and replica).',
     ),
   DATA_SOURCE_URI: z
     .string()
-    .default('')
+    .optional()
     .describe(
       'Used when DATA_SOURCE_NAME is empty: comma-separated host:port/db?options, combined with DATA_SOURCE_USER/PASS.',
     ),
-  DATA_SOURCE_USER: z.string().default('').describe('User for DATA_SOURCE_URI.'),
-  DATA_SOURCE_PASS: z
-    .string()
-    .default('')
-    .describe('Password for DATA_SOURCE_URI (secret; DATA_SOURCE_PASS_FILE reads it from a file).'),
+  DATA_SOURCE_USER: z.string().optional().describe('User for DATA_SOURCE_URI.'),
+  DATA_SOURCE_PASS: z.string().optional().describe('Password for DATA_SOURCE_URI.'),
   PG_EXPORTER_WEB_LISTEN_ADDRESS: z
     .string()
     .default(':9188')
@@ -57,7 +54,7 @@ export const configSchema = z.object({
     .describe('Path under which to expose metrics (flag --web.telemetry-path).'),
   PG_EXPORTER_WEB_CONFIG_FILE: z
     .string()
-    .default('')
+    .optional()
     .describe(
       'exporter-toolkit web config file: tls_server_config (cert_file, key_file) and basic_auth_users (bcrypt hashes) for /metrics and /probe (flag --web.config.file).',
     ),
@@ -69,21 +66,21 @@ export const configSchema = z.object({
     ),
   PG_EXPORTER_EXTEND_QUERY_PATH: z
     .string()
-    .default('')
+    .optional()
     .describe("Path of upstream's queries.yaml with custom queries (flag --extend.query-path)."),
   PG_EXPORTER_CONSTANT_LABELS: z
     .string()
-    .default('')
+    .optional()
     .describe('Labels added to every series: label=value,label2=value2 (flag --constantLabels).'),
   PG_EXPORTER_INCLUDE_DATABASES: z
     .string()
-    .default('')
+    .optional()
     .describe(
       'Comma-separated databases the per-database collectors read; empty means all (flag --include-databases).',
     ),
   PG_EXPORTER_EXCLUDE_DATABASES: z
     .string()
-    .default('')
+    .optional()
     .describe('Comma-separated databases to skip (flag --exclude-databases).'),
   PG_EXPORTER_AUTO_DISCOVER_DATABASES: bool(
     false,
@@ -271,12 +268,12 @@ export function toExporterConfig(raw: RawConfig): ExporterConfig {
     listenHost: host,
     listenPort: port,
     telemetryPath: raw.PG_EXPORTER_WEB_TELEMETRY_PATH,
-    webConfigFile: raw.PG_EXPORTER_WEB_CONFIG_FILE,
+    webConfigFile: raw.PG_EXPORTER_WEB_CONFIG_FILE ?? '',
     authConfigFile: raw.PG_EXPORTER_CONFIG_FILE,
-    userQueriesPath: raw.PG_EXPORTER_EXTEND_QUERY_PATH,
-    constantLabels: parseConstantLabels(raw.PG_EXPORTER_CONSTANT_LABELS),
-    includeDatabases: list(raw.PG_EXPORTER_INCLUDE_DATABASES),
-    excludeDatabases: list(raw.PG_EXPORTER_EXCLUDE_DATABASES),
+    userQueriesPath: raw.PG_EXPORTER_EXTEND_QUERY_PATH ?? '',
+    constantLabels: parseConstantLabels(raw.PG_EXPORTER_CONSTANT_LABELS ?? ''),
+    includeDatabases: list(raw.PG_EXPORTER_INCLUDE_DATABASES ?? ''),
+    excludeDatabases: list(raw.PG_EXPORTER_EXCLUDE_DATABASES ?? ''),
     autoDiscoverDatabases: raw.PG_EXPORTER_AUTO_DISCOVER_DATABASES,
     collectors,
     collectionTimeoutMs: parseGoDurationMs(raw.PG_EXPORTER_COLLECTION_TIMEOUT) as number,
