@@ -31,7 +31,8 @@ export class Scrape {
   }
 
   series(name: string, match: Record<string, string> = {}): Series[] {
-    const family = this.families.get(name);
+    const base = name.replace(/_(bucket|sum|count)$/, '');
+    const family = this.families.get(name) ?? this.families.get(base);
     if (!family) return [];
     return family.samples
       .filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v))

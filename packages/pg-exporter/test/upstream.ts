@@ -12,6 +12,11 @@ export const KNOWN_DIFFERENCES: Record<string, string> = {
   postgres_exporter_build_info:
     'the Go binary’s build info; this exporter is not postgres_exporter (process and nodejs_* metrics instead)',
   process_virtual_memory_max_bytes: 'Go client_golang process collector only; prom-client has no equivalent',
+  // NULL in PostgreSQL: upstream writes NaN, we write no sample until there is a value
+  pg_stat_archiver_last_archive_age: 'NULL until a WAL segment has been archived',
+  pg_stat_database_checksum_failures: 'NULL while data checksums are off (the initdb default)',
+  pg_stat_database_checksum_last_failure: 'NULL until a checksum failure happens',
+  pg_stat_database_stats_reset: 'NULL until the statistics are reset once',
 };
 
 /** Prefixes of the Go runtime and Go HTTP handler metrics, which a Node.js process cannot have. */

@@ -34,7 +34,7 @@ describe('every collector on a primary and its streaming replica', () => {
     await p.query('ANALYZE movies', [], dbA);
     await p.query('CREATE TABLE ratings (id int, stars int)', [], dbB);
     await p.query('INSERT INTO ratings SELECT g, g % 5 FROM generate_series(1, 30) g', [], dbB);
-    await p.query(`SELECT pg_create_physical_replication_slot('${slot}')`);
+    await p.query(`SELECT pg_create_physical_replication_slot('${slot}', true)`);
     await cluster.waitForReplay();
     // one idle session and one idle-in-transaction session for process_idle and long_running_transactions
     for (const name of ['idle-check', 'tx-check']) {

@@ -71,12 +71,20 @@ describe('a down or slow server never breaks the scrape', () => {
     const db = await cluster.createDatabase();
     await cluster.primary.query('CREATE TABLE locked (id int)', [], db);
     const holder = new pg.Client({ connectionString: cluster.primary.url(db) });
+    holder.on('error', () => undefined); // terminated on purpose below
     await holder.connect();
+    const release = async () => {
+      // pg_sleep does not notice a closed client socket: end the backend to drop the lock
+      await cluster.primary.query('SELECT pg_terminate_backend($1)', [holderPid]);
+      await holder.end().catch(() => undefined);
+    };
+    const [{ pid: holderPid }] = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))
+      .rows as [{ pid: number }];
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE locked IN ACCESS EXCLUSIVE MODE');
-      // the lock is held until this sleep ends or the holder disconnects
-      const sleeping = holder.query('SELECT pg_sleep(30)').catch(() => undefined);
+      // the lock is held until this sleep ends or the backend is terminated
+      const sleeping = holder.query('SELECT pg_sleep(60)').catch(() => undefined);
       const started = Date.now();
       const res = await scrape(url);
       const took = Date.now() - started;
@@ -91,10 +99,10 @@ describe('a down or slow server never breaks the scrape', () => {
         1,
       );
       expect(s.value('pg_up', { server: primary })).toBe(1);
-      await holder.end().catch(() => undefined);
+      await release();
       await sleeping;
     } finally {
-      await holder.end().catch(() => undefined);
+      await release().catch(() => undefined);
     }
     const after = await scrapeParsed(url);
     expect(

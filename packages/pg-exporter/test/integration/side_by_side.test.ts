@@ -31,7 +31,7 @@ describe("side by side with Debian's prometheus-postgres-exporter on the same pr
     if (!existsSync(dist)) throw new Error(`${dist} is missing: run pnpm build first`);
     const binary = findBinary('prometheus-postgres-exporter', 'prometheus-postgres-exporter');
     cluster = await startPostgres();
-    await cluster.primary.query(`SELECT pg_create_physical_replication_slot('side_by_side')`);
+    await cluster.primary.query(`SELECT pg_create_physical_replication_slot('side_by_side', true)`);
     await cluster.waitForReplay();
     const upstreamPort = await freePort();
     upstreamUrl = `http://127.0.0.1:${upstreamPort}/metrics`;
