@@ -133,7 +133,8 @@ async function main(): Promise<void> {
       {
         env: {
           PATH: process.env.PATH ?? '',
-          DATA_SOURCE_NAME: `${cluster.primary.url('postgres')}?sslmode=disable`,
+          // 0.11.1 cannot parse postgres:// with --auto-discover-databases; postgresql:// works everywhere
+        DATA_SOURCE_NAME: `${cluster.primary.url('postgres').replace(/^postgres:/, 'postgresql:')}?sslmode=disable`,
         },
         stdio: 'ignore',
       },
@@ -172,6 +173,10 @@ async function main(): Promise<void> {
       mineShape = a;
       theirShape = b;
     }
+    if (theirShape.series < mineShape.series / 2)
+      throw new Error(
+        `postgres_exporter exported only ${theirShape.series} series (ours ${mineShape.series}): its queries.yaml did not run`,
+      );
     const x = median(mine);
     const y = median(theirs);
     console.log(`ours: ${mineShape.series} series, ${(mineShape.bytes / 1024).toFixed(0)} KiB per scrape`);

@@ -38,7 +38,8 @@ describe("side by side with Debian's prometheus-postgres-exporter on the same pr
     upstream = spawn(binary, [`--web.listen-address=127.0.0.1:${upstreamPort}`], {
       env: {
         PATH: process.env.PATH ?? '',
-        DATA_SOURCE_NAME: `${cluster.primary.url('postgres')}?sslmode=disable`,
+        // 0.11.1 cannot parse postgres:// with --auto-discover-databases; postgresql:// works everywhere
+        DATA_SOURCE_NAME: `${cluster.primary.url('postgres').replace(/^postgres:/, 'postgresql:')}?sslmode=disable`,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
