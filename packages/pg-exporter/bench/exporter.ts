@@ -134,7 +134,7 @@ async function main(): Promise<void> {
         env: {
           PATH: process.env.PATH ?? '',
           // 0.11.1 cannot parse postgres:// with --auto-discover-databases; postgresql:// works everywhere
-        DATA_SOURCE_NAME: `${cluster.primary.url('postgres').replace(/^postgres:/, 'postgresql:')}?sslmode=disable`,
+          DATA_SOURCE_NAME: `${cluster.primary.url('postgres').replace(/^postgres:/, 'postgresql:')}?sslmode=disable`,
         },
         stdio: 'ignore',
       },

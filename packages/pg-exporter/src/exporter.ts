@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Collector, CollectorContext, CollectorOptions, Row } from './collector';
 import type { DataSource } from './dsn';
 import { ExpositionWriter, type Sample } from './exposition';
-import { PgTarget } from './target';
+import { PgTarget, type ServerInfo } from './target';
 import { type UserQuery, type UserQueryFile, userQuerySamples, versionSatisfies } from './user_queries';
 
 export interface ExporterOptions {
@@ -38,6 +38,13 @@ interface TaskResult {
   samples: Sample[];
   ok: boolean;
   seconds: number;
+}
+
+/** What one scrape got from one server. */
+interface TargetScrape {
+  collectors: Array<TaskResult & { name: string }>;
+  info: ServerInfo | undefined;
+  error: boolean;
 }
 
 const DISCOVER_SQL =
@@ -90,18 +97,15 @@ export class Exporter {
     this.scrapes++;
     const signal = AbortSignal.timeout(this.options.collectionTimeoutMs);
     const writer = new ExpositionWriter(this.options.constantLabels);
-    const results = await Promise.all(this.targets.map((t) => this.scrapeTarget(t, signal)));
+    const results = await Promise.all(
+      this.targets.map(async (target) => ({ target, result: await this.scrapeTarget(target, signal) })),
+    );
     let anyError = false;
-    for (let i = 0; i < this.targets.length; i++) {
-      const target = this.targets[i] as PgTarget;
-      const server = { server: target.label };
-      const result = results[i] as Awaited<ReturnType<Exporter['scrapeTarget']>>;
-      for (const r of result.collectors) writer.addAll(r.samples, server);
+    for (const { target, result } of results) {
+      for (const r of result.collectors) writer.addAll(r.samples, { server: target.label });
       if (result.error) anyError = true;
     }
-    for (let i = 0; i < this.targets.length; i++) {
-      const target = this.targets[i] as PgTarget;
-      const result = results[i] as Awaited<ReturnType<Exporter['scrapeTarget']>>;
+    for (const { target, result } of results) {
       const server = { server: target.label };
       writer.add(
         {
@@ -194,10 +198,10 @@ export class Exporter {
     return partial.text + tail.finish().text;
   }
 
-  private async scrapeTarget(target: PgTarget, signal: AbortSignal) {
+  private async scrapeTarget(target: PgTarget, signal: AbortSignal): Promise<TargetScrape> {
     const log = this.options.logger.child({ server: target.label });
-    const collectors: Array<TaskResult & { name: string }> = [];
-    let info: Awaited<ReturnType<PgTarget['info']>> | undefined;
+    const collectors: TargetScrape['collectors'] = [];
+    let info: ServerInfo | undefined;
     try {
       info = await target.info(signal);
       if (!target.up) log.info('server is up');

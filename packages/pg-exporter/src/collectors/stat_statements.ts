@@ -36,7 +36,11 @@ export const statStatements: Collector = {
     'top statements by total time when pg_stat_statements is installed (calls, time, rows, block I/O time)',
   async collect(ctx) {
     const out: Sample[] = [];
-    const ext = await ctx.query("SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'");
+    // installed and loaded (a replica may lack shared_preload_libraries): otherwise nothing to report
+    const ext = await ctx.query(
+      `SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements'
+         AND current_setting('shared_preload_libraries') ~ '(^|[ ,])pg_stat_statements($|[ ,])'`,
+    );
     if (ext.length === 0) return out;
     for (const row of await ctx.query(sqlFor(ctx.version, ctx.options.statStatements))) {
       const labels = { user: String(row.user), datname: String(row.datname), queryid: String(row.queryid) };

@@ -22,7 +22,8 @@ describe('every collector on a primary and its streaming replica', () => {
   const clients: pg.Client[] = [];
 
   beforeAll(async () => {
-    cluster = await startPostgres();
+    cluster = await startPostgres({ settings: { shared_preload_libraries: 'pg_stat_statements' } });
+    await cluster.primary.query('CREATE EXTENSION pg_stat_statements');
     dbA = await cluster.createDatabase();
     dbB = await cluster.createDatabase();
     const p = cluster.primary;
@@ -221,6 +222,10 @@ describe('every collector on a primary and its streaming replica', () => {
       }),
     ).toBe(1);
     expect(s.type('pg_process_idle_seconds')).toBe('histogram');
+    const statements = s.series('pg_stat_statements_calls_total', { server: primary, datname: dbA });
+    expect(statements.length).toBeGreaterThan(0);
+    expect(Object.keys(statements[0]?.labels ?? {}).sort()).toEqual(['datname', 'queryid', 'server', 'user']);
+    expect(s.type('pg_stat_statements_seconds_total')).toBe('counter');
     expect(s.value('pg_xlog_location_bytes', { server: primary })).toBeGreaterThan(0);
   });
 
