@@ -1,9 +1,12 @@
-import type { Collector } from '../collector';
+import { type Collector, majorVersion } from '../collector';
 import { type MetricType, num, type Sample, sample, str } from '../exposition';
 
-export const SQL = `SELECT trim(both '''' from substring(conninfo from 'host=([^ ]*)')) AS upstream_host, slot_name, status,
+/** PostgreSQL 14 renamed received_lsn to flushed_lsn (and added written_lsn). */
+export function sqlFor(version: number): string {
+  const flushed = majorVersion(version) >= 14 ? 'flushed_lsn' : 'received_lsn';
+  return `SELECT trim(both '''' from substring(conninfo from 'host=([^ ]*)')) AS upstream_host, slot_name, status,
   ((receive_start_lsn - '0/0') % (2^52)::bigint)::float8 AS receive_start_lsn,
-  ((flushed_lsn - '0/0') % (2^52)::bigint)::float8 AS flushed_lsn,
+  ((${flushed} - '0/0') % (2^52)::bigint)::float8 AS flushed_lsn,
   receive_start_tli, received_tli,
   extract(epoch from last_msg_send_time)::float8 AS last_msg_send_time,
   extract(epoch from last_msg_receipt_time)::float8 AS last_msg_receipt_time,
@@ -11,6 +14,7 @@ export const SQL = `SELECT trim(both '''' from substring(conninfo from 'host=([^
   extract(epoch from latest_end_time)::float8 AS latest_end_time,
   substring(slot_name from 'repmgr_slot_([0-9]*)') AS upstream_node
 FROM pg_catalog.pg_stat_wal_receiver`;
+}
 
 const COLUMNS: Array<[string, MetricType, string]> = [
   [
@@ -39,7 +43,7 @@ export const statWalReceiver: Collector = {
   description: "a replica's WAL receiver: positions, timelines, message times (`pg_stat_wal_receiver`)",
   async collect(ctx) {
     const out: Sample[] = [];
-    for (const row of await ctx.query(SQL)) {
+    for (const row of await ctx.query(sqlFor(ctx.version))) {
       const labels = {
         upstream_host: str(row.upstream_host),
         slot_name: str(row.slot_name),

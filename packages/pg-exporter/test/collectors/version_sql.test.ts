@@ -4,6 +4,7 @@ import { sqlFor as bgwriterSql, statBgwriter } from '../../src/collectors/stat_b
 import { statCheckpointer } from '../../src/collectors/stat_checkpointer';
 import { sqlFor as statDatabaseSql } from '../../src/collectors/stat_database';
 import { sqlFor as statementsSql } from '../../src/collectors/stat_statements';
+import { sqlFor as walReceiverSql } from '../../src/collectors/stat_wal_receiver';
 
 const versions = { 13: 130016, 14: 140013, 15: 150008, 16: 160004, 17: 170002 };
 const opts = { includeQuery: false, queryLength: 120, limit: 100 };
@@ -53,5 +54,12 @@ describe('version-aware SQL', () => {
 
   it('buffercache_summary needs PostgreSQL 16', () => {
     expect(buffercacheSummary.minVersion).toBe(160000);
+  });
+
+  it('stat_wal_receiver reads received_lsn on 13 and flushed_lsn from 14 on', () => {
+    expect(walReceiverSql(versions[13])).toContain('(received_lsn');
+    expect(walReceiverSql(versions[13])).not.toContain('(flushed_lsn');
+    for (const v of [versions[14], versions[15], versions[16], versions[17]])
+      expect(walReceiverSql(v)).toContain('(flushed_lsn');
   });
 });
