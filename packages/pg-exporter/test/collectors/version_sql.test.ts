@@ -3,6 +3,7 @@ import { sqlFor as slotsSql } from '../../src/collectors/replication_slots';
 import { sqlFor as bgwriterSql, statBgwriter } from '../../src/collectors/stat_bgwriter';
 import { statCheckpointer } from '../../src/collectors/stat_checkpointer';
 import { sqlFor as statDatabaseSql } from '../../src/collectors/stat_database';
+import { gaugesFor as vacuumGauges } from '../../src/collectors/stat_progress_vacuum';
 import { sqlFor as statementsSql } from '../../src/collectors/stat_statements';
 import { sqlFor as walReceiverSql } from '../../src/collectors/stat_wal_receiver';
 
@@ -61,5 +62,20 @@ describe('version-aware SQL', () => {
     expect(walReceiverSql(versions[13])).not.toContain('(flushed_lsn');
     for (const v of [versions[14], versions[15], versions[16], versions[17]])
       expect(walReceiverSql(v)).toContain('(flushed_lsn');
+  });
+
+  it('stat_progress_vacuum reads dead tuple counts up to 16 and the 17 byte columns from 17 on', () => {
+    const names = (v: number) => vacuumGauges(v).map(([column, metric]) => `${column}:${metric}`);
+    expect(names(versions[16])).toEqual(
+      expect.arrayContaining(['param6:max_dead_tuples', 'param7:num_dead_tuples']),
+    );
+    expect(names(versions[17])).toEqual(
+      expect.arrayContaining([
+        'param6:max_dead_tuple_bytes',
+        'param7:dead_tuple_bytes',
+        'param8:num_dead_tuples',
+      ]),
+    );
+    expect(names(versions[17])).not.toContain('param6:max_dead_tuples');
   });
 });
