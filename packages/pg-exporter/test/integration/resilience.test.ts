@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type PostgresCluster, startPostgres, waitFor } from '@reelwatch/testkit';
@@ -121,6 +122,45 @@ describe('a down or slow server never breaks the scrape', () => {
       "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'reelwatch-pg-exporter'",
     );
     expect(Number(conns?.n)).toBeLessThanOrEqual(3);
+  });
+});
+
+describe('a server that accepts connections but never answers', () => {
+  let cluster: PostgresCluster;
+  let silent: net.Server;
+  const sockets: net.Socket[] = [];
+  let exporter: RunningPgExporter;
+
+  beforeAll(async () => {
+    cluster = await startPostgres({ replica: false });
+    silent = net.createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    exporter = await startTestExporter({
+      DATA_SOURCE_NAME: `${cluster.primary.url('postgres')},postgresql://postgres@127.0.0.1:${port}/postgres`,
+      PG_EXPORTER_CONNECT_TIMEOUT: '1s',
+      PG_EXPORTER_COLLECTION_TIMEOUT: '4s',
+    });
+  });
+
+  afterAll(async () => {
+    await exporter?.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent?.close(resolve));
+    await cluster?.destroy();
+  });
+
+  it('is reported down within the connect timeout while the healthy server is scraped as usual', async () => {
+    const port = (silent.address() as net.AddressInfo).port;
+    const started = Date.now();
+    const s = await scrapeParsed(`${exporter.server.url}/metrics`);
+    expect(Date.now() - started).toBeLessThan(3500);
+    expect(s.value('pg_up', { server: `127.0.0.1:${port}/postgres` })).toBe(0);
+    expect(s.value('pg_up', { server: `127.0.0.1:${cluster.primary.port}/postgres` })).toBe(1);
+    expect(
+      s.series('pg_stat_database_xact_commit', { server: `127.0.0.1:${cluster.primary.port}/postgres` })
+        .length,
+    ).toBeGreaterThan(0);
   });
 });
 
