@@ -157,7 +157,8 @@ describe('every collector on a primary and its streaming replica', () => {
     );
     expect(s.value('pg_settings_max_connections', { server: primary })).toBe(Number(settings?.mc));
     expect(s.value('pg_settings_shared_buffers_bytes', { server: replica })).toBe(Number(settings?.sb));
-    expect(s.value('pg_settings_fsync', { server: primary })).toBe(1);
+    const [fsync] = await p.query<{ fsync: string }>('SHOW fsync');
+    expect(s.value('pg_settings_fsync', { server: primary })).toBe(fsync?.fsync === 'on' ? 1 : 0);
 
     const [stat] = await p.query<{ datid: string; commits: string }>(
       'SELECT datid::text AS datid, xact_commit AS commits FROM pg_stat_database WHERE datname = $1',
