@@ -2,11 +2,18 @@
 // collector set; median scrape time over 50 scrapes for ours and for Debian's postgres_exporter
 // (0.11.1, given an equivalent queries.yaml for per-table stats since it lacks that collector),
 // in the same run. Then resident memory of ours over 1,000 scrapes.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { findBinary, freePort, startPostgres, startService, waitFor } from '@reelwatch/testkit';
+import {
+  findBinary,
+  freePort,
+  type ManagedProcess,
+  spawnChild,
+  startPostgres,
+  startService,
+  waitFor,
+} from '@reelwatch/testkit';
 
 const TABLES = 1000;
 const DATABASES = 3;
@@ -101,7 +108,7 @@ async function main(): Promise<void> {
   const upstreamBinary = findBinary('prometheus-postgres-exporter', 'prometheus-postgres-exporter');
   const cluster = await startPostgres({ replica: false });
   const dir = mkdtempSync(path.join(tmpdir(), 'pgx-bench-'));
-  let upstream: ChildProcess | undefined;
+  let upstream: ManagedProcess | undefined;
   let ours: Awaited<ReturnType<typeof startService>> | undefined;
   try {
     const perDb = Math.ceil(TABLES / DATABASES);
@@ -123,22 +130,20 @@ async function main(): Promise<void> {
     const queries = path.join(dir, 'queries.yaml');
     writeFileSync(queries, UPSTREAM_QUERIES);
     const upstreamPort = await freePort();
-    upstream = spawn(
-      upstreamBinary,
-      [
+    upstream = spawnChild({
+      name: 'postgres_exporter',
+      command: upstreamBinary,
+      args: [
         `--web.listen-address=127.0.0.1:${upstreamPort}`,
         `--extend.query-path=${queries}`,
         '--auto-discover-databases',
       ],
-      {
-        env: {
-          PATH: process.env.PATH ?? '',
-          // 0.11.1 cannot parse postgres:// with --auto-discover-databases; postgresql:// works everywhere
-          DATA_SOURCE_NAME: `${cluster.primary.url('postgres').replace(/^postgres:/, 'postgresql:')}?sslmode=disable`,
-        },
-        stdio: 'ignore',
+      env: {
+        PATH: process.env.PATH ?? '',
+        // 0.11.1 cannot parse postgres:// with --auto-discover-databases; postgresql:// works everywhere
+        DATA_SOURCE_NAME: `${cluster.primary.url('postgres').replace(/^postgres:/, 'postgresql:')}?sslmode=disable`,
       },
-    );
+    });
     const upstreamUrl = `http://127.0.0.1:${upstreamPort}/metrics`;
     await waitFor(async () => (await fetch(upstreamUrl).catch(() => undefined))?.status === 200, {
       timeoutMs: 20_000,
@@ -199,7 +204,7 @@ async function main(): Promise<void> {
       `exporter: ours ${x.toFixed(1)} ms, postgres_exporter ${y.toFixed(1)} ms, ratio ${(x / y).toFixed(2)}`,
     );
   } finally {
-    upstream?.kill('SIGTERM');
+    await upstream?.stop().catch(() => undefined);
     await ours?.stop().catch(() => undefined);
     await cluster.destroy();
     rmSync(dir, { recursive: true, force: true });

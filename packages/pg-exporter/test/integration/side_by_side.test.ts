@@ -1,11 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import {
   findBinary,
   freePort,
+  type ManagedProcess,
   type PostgresCluster,
+  type ResourceSnapshot,
+  remainingLeaks,
   type ServiceProcess,
+  snapshotResources,
+  spawnChild,
   startPostgres,
   startService,
   waitFor,
@@ -22,12 +26,13 @@ function shape(s: Scrape): Map<string, string[]> {
 
 describe("side by side with Debian's prometheus-postgres-exporter on the same primary", () => {
   let cluster: PostgresCluster;
-  let upstream: ChildProcess | undefined;
-  let upstreamOutput = '';
+  let upstream: ManagedProcess | undefined;
+  let resources: ResourceSnapshot;
   let ours: ServiceProcess | undefined;
   let upstreamUrl: string;
 
   beforeAll(async () => {
+    resources = snapshotResources();
     if (!existsSync(dist)) throw new Error(`${dist} is missing: run pnpm build first`);
     const binary = findBinary('prometheus-postgres-exporter', 'prometheus-postgres-exporter');
     cluster = await startPostgres();
@@ -35,19 +40,15 @@ describe("side by side with Debian's prometheus-postgres-exporter on the same pr
     await cluster.waitForReplay();
     const upstreamPort = await freePort();
     upstreamUrl = `http://127.0.0.1:${upstreamPort}/metrics`;
-    upstream = spawn(binary, [`--web.listen-address=127.0.0.1:${upstreamPort}`], {
+    upstream = spawnChild({
+      name: 'postgres_exporter',
+      command: binary,
+      args: [`--web.listen-address=127.0.0.1:${upstreamPort}`],
       env: {
         PATH: process.env.PATH ?? '',
         // 0.11.1 cannot parse postgres:// with --auto-discover-databases; postgresql:// works everywhere
         DATA_SOURCE_NAME: `${cluster.primary.url('postgres').replace(/^postgres:/, 'postgresql:')}?sslmode=disable`,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    upstream.stdout?.on('data', (d) => {
-      upstreamOutput += d;
-    });
-    upstream.stderr?.on('data', (d) => {
-      upstreamOutput += d;
     });
     await waitFor(
       async () => {
@@ -56,7 +57,7 @@ describe("side by side with Debian's prometheus-postgres-exporter on the same pr
       },
       {
         timeoutMs: 20_000,
-        what: `Debian postgres_exporter on :${upstreamPort} (output: ${upstreamOutput.slice(0, 300)})`,
+        what: `Debian postgres_exporter on :${upstreamPort}`,
       },
     );
     const port = await freePort();
@@ -72,9 +73,10 @@ describe("side by side with Debian's prometheus-postgres-exporter on the same pr
   });
 
   afterAll(async () => {
-    upstream?.kill('SIGTERM');
+    await upstream?.stop();
     await ours?.stop();
     await cluster?.destroy();
+    expect(await remainingLeaks(resources)).toEqual([]);
   });
 
   it('emits every family upstream emits, with at least its label names, except the documented differences', async () => {
