@@ -163,9 +163,10 @@ export class PgTarget {
         broken = true;
         throw cause;
       }
-      // an error from the server (e.g. statement timeout) leaves the connection usable
-      const serverError = cause instanceof Error && 'severity' in cause;
-      if (!serverError) broken = true;
+      // an ERROR from the server (e.g. statement timeout) leaves the connection usable; FATAL or a
+      // client-side failure does not
+      const severity = (cause as { severity?: unknown } | null)?.severity;
+      if (severity !== 'ERROR') broken = true;
       throw new TargetError(
         'QUERY_FAILED',
         `query on ${this.label} database ${database}: ${errorText(cause)}`,
