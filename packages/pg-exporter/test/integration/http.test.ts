@@ -123,6 +123,30 @@ basic_auth_users:
     expect(new Scrape(ok.body).series('pg_up').map((s) => s.value)).toEqual([1]);
   });
 
+  it('answers /healthz, a landing page, 404 and 405 without touching a database', async () => {
+    const app = await startTestExporter({});
+    running.push(app);
+    expect((await scrape(`${app.server.url}/healthz`)).status).toBe(200);
+    expect((await scrape(`${app.server.url}/`)).text).toContain('href="/metrics"');
+    expect((await scrape(`${app.server.url}/nope`)).status).toBe(404);
+    expect((await scrape(`${app.server.url}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('keeps running with a broken queries.yaml and reports it in pg_exporter_user_queries_load_error', async () => {
+    const file = path.join(dir, 'broken.yaml');
+    writeFileSync(file, 'pg_broken:\n  query: "SELECT 1"\n  metrics:\n    - x: { usage: "SOMETIMES" }\n');
+    const app = await startTestExporter({
+      DATA_SOURCE_NAME: cluster.primary.url('postgres'),
+      PG_EXPORTER_EXTEND_QUERY_PATH: file,
+    });
+    running.push(app);
+    const s = await scrapeParsed(`${app.server.url}/metrics`);
+    expect(s.series('pg_exporter_user_queries_load_error').map((x) => [x.labels.filename, x.value])).toEqual([
+      [file, 1],
+    ]);
+    expect(s.series('pg_up').map((x) => x.value)).toEqual([1]);
+  });
+
   it('runs as a process from dist with the environment upstream users set', async () => {
     if (!existsSync(dist)) throw new Error(`${dist} is missing: run pnpm build first`);
     const port = await freePort();
