@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -145,6 +145,28 @@ basic_auth_users:
       [file, 1],
     ]);
     expect(s.series('pg_up').map((x) => x.value)).toEqual([1]);
+  });
+
+  it('exits with code 78 and one message for a bad flag, variable or web config file', () => {
+    if (!existsSync(dist)) throw new Error(`${dist} is missing: run pnpm build first`);
+    const run = (args: string[], env: Record<string, string>) =>
+      spawnSync(process.execPath, [dist, ...args], {
+        env: { PATH: process.env.PATH ?? '', PG_EXPORTER_WEB_LISTEN_ADDRESS: '127.0.0.1:0', ...env },
+        encoding: 'utf8',
+        timeout: 20_000,
+        cwd: dir,
+      });
+    const flag = run(['--collector.nope'], {});
+    expect([flag.status, flag.stderr]).toEqual([
+      78,
+      expect.stringContaining('unknown flag --collector.nope'),
+    ]);
+    const variable = run([], { PG_EXPORTER_COLLECTOR_NOPE: 'true', PG_EXPORTER_MAX_CONNECTIONS: 'many' });
+    expect(variable.status).toBe(78);
+    expect(variable.stderr).toContain('PG_EXPORTER_COLLECTOR_NOPE');
+    expect(variable.stderr).toContain('PG_EXPORTER_MAX_CONNECTIONS');
+    const web = run([], { PG_EXPORTER_WEB_CONFIG_FILE: path.join(dir, 'missing-web.yml') });
+    expect([web.status, web.stderr]).toEqual([78, expect.stringContaining('cannot read web config')]);
   });
 
   it('runs as a process from dist with the environment upstream users set', async () => {
