@@ -43,7 +43,7 @@ export const workerConfigSchema = z
     TASK_WORKER_EVENT_STREAM_MAXLEN: envInt({ min: 100 })
       .default(10_000)
       .describe(
-        'approximate cap of the event stream in entries (XADD MAXLEN ~); an entry is a batch of up to 500 events',
+        'approximate cap of the event stream in entries (XADD MAXLEN ~); an entry is a batch of up to 1000 events',
       ),
     TASK_WORKER_SHUTDOWN_TIMEOUT_MS: envDurationMs()
       .default(30_000)
