@@ -5,6 +5,7 @@ import type { Registry } from 'prom-client';
 import { TaskQueueError } from './errors';
 import { EventPublisher, type TaskEventFields } from './event_publisher';
 import {
+  CONTROL_COMMANDS,
   type ControlCommand,
   type ControlReply,
   HEARTBEAT_EXPIRE_FACTOR,
@@ -187,7 +188,10 @@ export class TaskWorker {
     await this.redis.connect();
     for (const id of await this.redis.smembers(this.keys.revoked)) this.remember(id);
     this.subscriber = watchConnection(this.redis.duplicate(), this.logger, 'control');
-    this.subscriber.on('message', (_channel: string, message: string) => void this.onControl(message));
+    this.subscriber.on('message', (_channel: string, message: string) => {
+      // one failing command (Redis gone while replying) must not take the worker down
+      this.onControl(message).catch((err) => this.logger.warn({ err }, 'control command failed'));
+    });
     await this.subscriber.subscribe(this.keys.control);
     for (const queue of this.options.queues) this.addConsumer(queue);
     await Promise.all([...this.consumers.values()].map((c) => c.worker.waitUntilReady()));
@@ -478,7 +482,8 @@ export class TaskWorker {
   ): void {
     this.processed++;
     this.total[name] = (this.total[name] ?? 0) + 1;
-    this.metrics.tasks.inc({ task: name, outcome });
+    // a job name nobody registered is one label value, not one per name
+    this.metrics.tasks.inc({ task: this.tasks.has(name) ? name : 'unregistered', outcome });
     this.events?.task(type, id, name, Date.now() / 1000, fields);
   }
 
@@ -564,6 +569,7 @@ export class TaskWorker {
   }
 
   private async heartbeat(type: 'worker-online' | 'worker-heartbeat'): Promise<void> {
+    if (this.stopping) return; // a late heartbeat must not bring a stopped worker back online
     const event = this.workerEvent(type);
     const ttlMs = Math.ceil(this.options.heartbeatIntervalMs * HEARTBEAT_EXPIRE_FACTOR);
     try {
@@ -588,12 +594,16 @@ export class TaskWorker {
     }
     if (command.destination && !command.destination.includes(this.name)) return;
     let reply: ControlReply;
+    // a label value from the wire is bounded to the known commands
+    const label = (CONTROL_COMMANDS as readonly string[]).includes(command.command)
+      ? command.command
+      : 'unknown';
     try {
       reply = { worker: this.name, ok: true, message: await this.handle(command) };
-      this.metrics.controlCommands.inc({ command: command.command, outcome: 'ok' });
+      this.metrics.controlCommands.inc({ command: label, outcome: 'ok' });
     } catch (err) {
       reply = { worker: this.name, ok: false, message: err instanceof Error ? err.message : String(err) };
-      this.metrics.controlCommands.inc({ command: command.command, outcome: 'error' });
+      this.metrics.controlCommands.inc({ command: label, outcome: 'error' });
     }
     this.logger.info({ command: command.command, arguments: command.arguments, reply }, 'control command');
     if (command.reply && this.redis.status === 'ready') {
