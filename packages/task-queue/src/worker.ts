@@ -109,6 +109,8 @@ interface RunningTask {
 }
 
 const REVOKED_MEMORY = 50_000; // like Celery's LimitedSet of revoked ids
+/** the largest pool a remote command may ask for (TASK_WORKER_CONCURRENCY's bound too) */
+const MAX_CONCURRENCY = 1000;
 
 /**
  * A Celery-style worker on BullMQ: one BullMQ Worker per consumed queue feeding one pool of
@@ -631,6 +633,8 @@ export class TaskWorker {
         return 'reloaded';
       case 'pool_grow': {
         const n = positiveInt(args.n, 1);
+        if (this.pool.size + n > MAX_CONCURRENCY)
+          throw new Error(`cannot grow the pool beyond ${MAX_CONCURRENCY}`);
         this.setConcurrency(this.pool.size + n);
         return `pool will grow by ${n}`;
       }
@@ -644,6 +648,7 @@ export class TaskWorker {
         const max = positiveInt(args.max, 0);
         const min = Number.isInteger(args.min) && (args.min as number) >= 0 ? (args.min as number) : 0;
         if (max < Math.max(1, min)) throw new Error(`autoscale needs max >= min >= 0 and max >= 1`);
+        if (max > MAX_CONCURRENCY) throw new Error(`autoscale max cannot exceed ${MAX_CONCURRENCY}`);
         this.setAutoscale(max, Math.max(1, min));
         return `autoscale now max=${max} min=${min}`;
       }
