@@ -72,8 +72,9 @@ describe('task-worker process', () => {
       what: 'worker offline',
     });
     const elapsed = Date.now() - killedAt;
-    // offline after 2 heartbeat periods without a heartbeat; the sweep runs every 100 ms
-    expect(elapsed).toBeLessThanOrEqual(2 * HEARTBEAT_MS + 300);
+    // offline 2 heartbeat periods after the last heartbeat; plus the 100 ms sweep and scheduling
+    // slack on a loaded 2-core machine (the test fails if detection took a whole period longer)
+    expect(elapsed).toBeLessThan(3 * HEARTBEAT_MS);
   });
 
   it('a remote shutdown stops the process gracefully with exit code 0', async () => {
