@@ -96,10 +96,20 @@ export class TaskClient {
   }
 
   async result(id: string, queues: Iterable<string>): Promise<TaskResult | null> {
-    const found = await this.find(id, queues);
+    // the state first, then the job: read the other way round a job that completes in between
+    // would be SUCCESS without its return value
+    let found: { job: Job; queue: string; state: string } | null = null;
+    for (const queue of new Set(queues)) {
+      const state = await this.queue(queue).getJobState(id);
+      if (state === 'unknown') continue;
+      const job = await this.queue(queue).getJob(id);
+      if (job) {
+        found = { job, queue, state };
+        break;
+      }
+    }
     if (!found) return null;
-    const { job, queue } = found;
-    const state = await job.getState();
+    const { job, queue, state } = found;
     const base = { id, name: job.name, queue, job };
     switch (state) {
       case 'completed':
