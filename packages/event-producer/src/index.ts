@@ -1,1 +1,2 @@
-export {};
+export * from './event-generator';
+export * from './prng';
