@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { z } from '@reelwatch/service-kit';
 
 // Env values are strings: these parse them strictly (z.coerce.boolean would read "false" as true).
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
