@@ -20,6 +20,8 @@ export interface IngestionConsumerOptions {
   retryMaxMs?: number;
   /** How long a high-watermark lookup for the lag metric is reused. */
   lagCacheMs?: number;
+  /** Batches handed to PostgreSQL while the next is fetched and parsed (0 = write inline). */
+  maxInFlight?: number;
 }
 
 /**
@@ -47,6 +49,9 @@ export class IngestionConsumer {
   private readonly positions = new Map<number, bigint>();
   private highWatermarks: { at: number; offsets: Map<number, { high: bigint; low: bigint }> } | undefined;
   private recreating: Promise<void> | undefined;
+  private tail: Promise<void> = Promise.resolve();
+  private readonly inFlight: Promise<void>[] = [];
+  private heartbeat: () => Promise<void> = async () => undefined;
 
   constructor(options: IngestionConsumerOptions) {
     this.o = {
@@ -56,6 +61,7 @@ export class IngestionConsumer {
       retryInitialMs: 200,
       retryMaxMs: 10_000,
       lagCacheMs: 2_000,
+      maxInFlight: 1,
       ...options,
     };
     this.o.metrics?.setLagSource(() => this.lag());
@@ -140,6 +146,8 @@ export class IngestionConsumer {
     this.positions.clear();
     if (partitions.length === 0) return;
     try {
+      // Batches still being written belong to the stored offsets we are about to read.
+      await this.drain();
       const stored = await this.o.writer.storedOffsets(this.o.topic, partitions);
       for (const [partition, last] of stored) {
         this.positions.set(partition, last + 1n);
@@ -152,7 +160,7 @@ export class IngestionConsumer {
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
-    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isStale } = payload;
+    const { batch, resolveOffset, heartbeat, isStale } = payload;
     if (batch.messages.length === 0 || this.stopping || isStale()) return;
     const started = process.hrtime.bigint();
     const { topic, partition } = batch;
@@ -160,52 +168,71 @@ export class IngestionConsumer {
       const rawText = m.value === null ? '' : m.value.toString('utf8');
       return { offset: m.offset, rawText, parsed: parseEventLine(m.value === null ? null : rawText) };
     });
+    this.heartbeat = heartbeat;
+    // Pipelining: while PostgreSQL commits batch i, kafkajs fetches and we parse batch i+1. Writes
+    // stay strictly ordered (one chain) and at most maxInFlight batches wait for the database.
+    while (this.inFlight.length >= Math.max(1, this.o.maxInFlight)) await this.inFlight[0];
+    if (this.stopping) return;
+    const task = this.tail.then(() => this.applyBatch(topic, partition, messages, started));
+    this.tail = task.catch(() => undefined);
+    const tracked = this.tail.then(() => {
+      this.inFlight.splice(this.inFlight.indexOf(tracked), 1);
+    });
+    this.inFlight.push(tracked);
+    // Resolving only moves kafkajs's fetch position; what is applied is decided by the database
+    // (offset guard), and a batch given up before its commit is fetched again after the next join.
+    resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+    if (this.o.maxInFlight === 0) await task;
+    await heartbeat().catch(() => undefined);
+  }
 
+  /** Waits until every batch handed to the database is committed or given up. */
+  async drain(): Promise<void> {
+    await this.tail;
+  }
+
+  private async applyBatch(topic: string, partition: number, messages: ParsedMessage[], started: bigint) {
     this.inBatch = true;
     let result: WriteResult | undefined;
     try {
-      result = await this.writeWithRetry({ topic, partition, messages }, heartbeat);
-      if (!result) return; // shutting down or rebalancing: nothing applied, nothing resolved
+      result = await this.writeWithRetry({ topic, partition, messages });
+      if (!result) return;
       if (result.gapResumeAt !== undefined) {
         const low = (await this.watermarks(true)).get(partition)?.low ?? 0n;
         if (low > result.gapResumeAt) {
           // Those offsets are gone from the broker (retention): skipping them is all that is left.
           this.o.logger.warn(
-            { partition, from: result.gapResumeAt, to: low },
+            { partition, from: result.gapResumeAt.toString(), to: low.toString() },
             'offsets no longer on the broker; skipping',
           );
-          result = await this.writeWithRetry({ topic, partition, messages, acceptGap: true }, heartbeat);
+          result = await this.writeWithRetry({ topic, partition, messages, acceptGap: true });
           if (!result) return;
         } else {
           this.o.logger.warn(
-            { partition, batchStart: batch.firstOffset(), resumeAt: result.gapResumeAt.toString() },
+            { partition, batchStart: messages[0]!.offset, resumeAt: result.gapResumeAt.toString() },
             'batch starts after the stored offset; seeking back',
           );
           this.consumer?.seek({ topic, partition, offset: result.gapResumeAt.toString() });
           return;
         }
       }
+    } catch (err) {
+      this.o.logger.error({ err, partition }, 'batch failed');
+      return;
     } finally {
       this.inBatch = false;
     }
-
-    // Resolving lets kafkajs fetch on; the database already holds this batch.
-    resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
     if (result.lastOffset >= 0n) this.positions.set(partition, result.lastOffset + 1n);
     this.record(result, messages.length, started);
-    if (result.applied > 0 && result.lastOffset >= 0n) {
+    if (result.applied > 0 && result.lastOffset >= 0n && this.consumer && !this.stopping) {
       // Informational only (lag tools); a failure here loses nothing.
-      await commitOffsetsIfNecessary({
-        topics: [{ topic, partitions: [{ partition, offset: (result.lastOffset + 1n).toString() }] }],
-      }).catch((err) => this.o.logger.debug({ err }, 'Kafka offset commit failed (informational)'));
+      await this.consumer
+        .commitOffsets([{ topic, partition, offset: (result.lastOffset + 1n).toString() }])
+        .catch((err) => this.o.logger.debug({ err }, 'Kafka offset commit failed (informational)'));
     }
-    await heartbeat().catch(() => undefined);
   }
 
-  private async writeWithRetry(
-    batch: Parameters<BatchWriter['write']>[0],
-    heartbeat: () => Promise<void>,
-  ): Promise<WriteResult | undefined> {
+  private async writeWithRetry(batch: Parameters<BatchWriter['write']>[0]): Promise<WriteResult | undefined> {
     let delay = this.o.retryInitialMs;
     let paused = false;
     try {
@@ -232,7 +259,7 @@ export class IngestionConsumer {
           delay = Math.min(delay * 2, this.o.retryMaxMs);
           if (this.stopping) return undefined;
           try {
-            await heartbeat();
+            await this.heartbeat();
           } catch (err) {
             // A rebalance started: give the batch up; its new owner (maybe us) re-reads it.
             this.o.logger.warn({ err }, 'rebalance while retrying; abandoning the batch');
