@@ -63,7 +63,10 @@ async function servers(): Promise<Servers> {
 }
 
 async function produce(kafka: Kafka, topic: string): Promise<void> {
-  const producer = kafka.producer({ maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  const producer = kafka.producer({
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const generator = new EventGenerator({ seed: 42, malformedRatio: 0.001 });
   let batch: { key: string; value: string }[] = [];
@@ -74,7 +77,8 @@ async function produce(kafka: Kafka, topic: string): Promise<void> {
       batch = [];
     }
   }
-  if (batch.length > 0) await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: batch });
+  if (batch.length > 0)
+    await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: batch });
   await producer.disconnect();
 }
 
@@ -106,7 +110,12 @@ async function rawConsume(kafka: Kafka, topic: string, round: number): Promise<n
 }
 
 /** (b) full ingestion in one process: consumer + parser + aggregator + BatchWriter into PostgreSQL. */
-async function ingest(kafka: Kafka, topic: string, databaseUrl: string, withMetrics: boolean): Promise<number> {
+async function ingest(
+  kafka: Kafka,
+  topic: string,
+  databaseUrl: string,
+  withMetrics: boolean,
+): Promise<number> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
   await migrate(pool, quiet);
   const groupId = `bench-ingest-${withMetrics ? 'on' : 'off'}-${Date.now()}`;
@@ -136,7 +145,9 @@ async function ingest(kafka: Kafka, topic: string, databaseUrl: string, withMetr
     groupId,
     writer,
     logger: quiet,
-    ...(withMetrics ? { metrics: new IngestionMetrics(createMetricsRegistry({ service: 'ingestion' })) } : {}),
+    ...(withMetrics
+      ? { metrics: new IngestionMetrics(createMetricsRegistry({ service: 'ingestion' })) }
+      : {}),
   });
   await consumer.start();
   await finished;
@@ -169,15 +180,23 @@ async function main(): Promise<void> {
     const A = best(on);
     const B = best(raw);
     const overhead = (1 - best(on) / best(off)) * 100;
-    log(`metrics on: ${A.toFixed(0)} events/s, metrics off: ${best(off).toFixed(0)} events/s, overhead ${overhead.toFixed(1)}%`);
-    log(`machine: ${require('node:os').cpus().length} cores, Node ${process.versions.node}, N=${N}, best of ${ROUNDS}`);
-    log(`ingestion: ${A.toFixed(0)} events/s, raw consume: ${B.toFixed(0)} events/s, ratio ${(A / B).toFixed(2)}`);
+    log(
+      `metrics on: ${A.toFixed(0)} events/s, metrics off: ${best(off).toFixed(0)} events/s, overhead ${overhead.toFixed(1)}%`,
+    );
+    log(
+      `machine: ${require('node:os').cpus().length} cores, Node ${process.versions.node}, N=${N}, best of ${ROUNDS}`,
+    );
+    log(
+      `ingestion: ${A.toFixed(0)} events/s, raw consume: ${B.toFixed(0)} events/s, ratio ${(A / B).toFixed(2)}`,
+    );
   } finally {
     await s.destroy();
   }
 }
 
 main().catch((err) => {
-  process.stderr.write(`bench:ingestion failed: ${err instanceof Error ? (err.stack ?? err.message) : err}\n`);
+  process.stderr.write(
+    `bench:ingestion failed: ${err instanceof Error ? (err.stack ?? err.message) : err}\n`,
+  );
   process.exit(1);
 });

@@ -36,9 +36,15 @@ export const ingestionConfigSchema = z
       .default(200)
       .describe('First delay before retrying a failed batch transaction (doubles, with jitter).'),
     INGESTION_RETRY_MAX_MS: int(10, 600_000).default(5_000).describe('Longest delay between retries.'),
-    INGESTION_SESSION_TIMEOUT_MS: int(6_000, 300_000)
+    INGESTION_SESSION_TIMEOUT_MS: int(1_000, 300_000)
       .default(30_000)
-      .describe('Kafka consumer group session timeout.'),
+      .describe('Kafka consumer group session timeout (a dead member is noticed after this).'),
+    INGESTION_HEARTBEAT_INTERVAL_MS: int(100, 60_000)
+      .default(3_000)
+      .describe('Kafka consumer heartbeat interval (keep well below the session timeout).'),
+    INGESTION_FETCH_MAX_WAIT_MS: int(10, 30_000)
+      .default(1_000)
+      .describe('Longest time the broker holds a fetch when there is nothing new (also bounds shutdown).'),
     INGESTION_MAX_BYTES_PER_PARTITION: int(1024, 104_857_600)
       .default(1_048_576)
       .describe('Most bytes fetched per partition per poll (bounds the batch size).'),

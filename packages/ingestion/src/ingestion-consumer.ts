@@ -15,6 +15,8 @@ export interface IngestionConsumerOptions {
   metrics?: IngestionMetrics;
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  fetchMaxWaitMs?: number;
   maxBytesPerPartition?: number;
   retryInitialMs?: number;
   retryMaxMs?: number;
@@ -57,6 +59,8 @@ export class IngestionConsumer {
     this.o = {
       fromBeginning: true,
       sessionTimeoutMs: 30_000,
+      heartbeatIntervalMs: 3_000,
+      fetchMaxWaitMs: 1_000,
       maxBytesPerPartition: 1_048_576,
       retryInitialMs: 200,
       retryMaxMs: 10_000,
@@ -96,6 +100,8 @@ export class IngestionConsumer {
     const consumer = this.o.kafka.consumer({
       groupId: this.o.groupId,
       sessionTimeout: this.o.sessionTimeoutMs,
+      heartbeatInterval: this.o.heartbeatIntervalMs,
+      maxWaitTimeInMs: this.o.fetchMaxWaitMs,
       maxBytesPerPartition: this.o.maxBytesPerPartition,
       retry: { retries: 8 },
     });

@@ -88,6 +88,8 @@ async function main(argv: string[]): Promise<void> {
     metrics,
     fromBeginning: config.INGESTION_FROM_BEGINNING,
     sessionTimeoutMs: config.INGESTION_SESSION_TIMEOUT_MS,
+    heartbeatIntervalMs: config.INGESTION_HEARTBEAT_INTERVAL_MS,
+    fetchMaxWaitMs: config.INGESTION_FETCH_MAX_WAIT_MS,
     maxBytesPerPartition: config.INGESTION_MAX_BYTES_PER_PARTITION,
     retryInitialMs: config.INGESTION_RETRY_INITIAL_MS,
     retryMaxMs: config.INGESTION_RETRY_MAX_MS,

@@ -16,6 +16,12 @@ test('scratch writer', async () => {
   await admin.end();
   const pool = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${port}/${db}` });
   await migrate(pool, pino({ level: 'silent' }));
+  if (process.env.EXPLAIN)
+    pool.on('connect', (c) => {
+      void c.query(
+        "LOAD 'auto_explain'; SET auto_explain.log_min_duration = 20; SET auto_explain.log_analyze = true; SET auto_explain.log_nested_statements = true",
+      );
+    });
   const events = [...new EventGenerator({ seed: 1, malformedRatio: 0.01 }).take(100_000)];
   const writer = new BatchWriter({ pool, consumerGroup: 'g' });
   const t0 = Date.now();
