@@ -278,12 +278,16 @@ export class BatchWriter {
   }
 
   private parameters(a: BatchAggregator, batch: PartitionBatch, lastOffset: bigint): unknown[] {
-    const users = [...a.users.values()];
-    const movies = [...a.movies.values()];
-    const progress = [...a.progress.values()];
-    const ratings = [...a.ratings.values()];
-    const counts = [...a.ratingCounts.values()];
-    const hours = [...a.recommendations.values()];
+    // Rows in key order: concurrent transactions (two processes during a rebalance, shared movie
+    // rows across partitions) then lock rows in the same order and cannot deadlock each other.
+    const byKey = <T>(map: Map<string, T>): T[] =>
+      [...map.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map((e) => e[1]);
+    const users = byKey(a.users);
+    const movies = byKey(a.movies);
+    const progress = byKey(a.progress);
+    const ratings = byKey(a.ratings);
+    const counts = byKey(a.ratingCounts);
+    const hours = byKey(a.recommendations);
     const dead = a.deadLetters;
     return [
       users.map((u) => u.userId),
