@@ -56,6 +56,7 @@ export class IngestionConsumer {
   private running = false;
   /** Next offset to apply, per assigned partition (what lag is measured from). */
   private readonly positions = new Map<number, bigint>();
+  private assigned = new Set<number>();
   private highWatermarks: { at: number; offsets: Map<number, { high: bigint; low: bigint }> } | undefined;
   private recreating: Promise<void> | undefined;
   private tail: Promise<void> = Promise.resolve();
@@ -160,14 +161,15 @@ export class IngestionConsumer {
   }
 
   private async seekToStoredOffsets(consumer: Consumer, partitions: number[]): Promise<void> {
-    this.positions.clear();
+    this.assigned = new Set(partitions);
+    for (const p of [...this.positions.keys()]) if (!this.assigned.has(p)) this.positions.delete(p);
     if (partitions.length === 0) return;
     try {
       // Batches still being written belong to the stored offsets we are about to read.
       await this.drain();
       const stored = await this.o.writer.storedOffsets(this.o.topic, partitions);
       for (const [partition, last] of stored) {
-        this.positions.set(partition, last + 1n);
+        if (this.assigned.has(partition)) this.positions.set(partition, last + 1n);
         if (last >= 0n) consumer.seek({ topic: this.o.topic, partition, offset: (last + 1n).toString() });
       }
     } catch (err) {
@@ -268,7 +270,9 @@ export class IngestionConsumer {
     }
     const commits: { topic: string; partition: number; offset: string }[] = [];
     for (const [partition, state] of result.partitions) {
-      if (state.lastOffset >= 0n) this.positions.set(partition, state.lastOffset + 1n);
+      // A batch of a partition revoked meanwhile still commits (guarded), but is no longer ours to report.
+      if (state.lastOffset >= 0n && this.assigned.has(partition))
+        this.positions.set(partition, state.lastOffset + 1n);
       if (state.applied > 0) commits.push({ topic, partition, offset: (state.lastOffset + 1n).toString() });
     }
     this.record(result, group);
