@@ -168,9 +168,17 @@ export class IngestionConsumer {
       // Batches still being written belong to the stored offsets we are about to read.
       await this.drain();
       const stored = await this.o.writer.storedOffsets(this.o.topic, partitions);
+      const marks = [...stored.values()].some((last) => last < 0n) ? await this.watermarks(true) : undefined;
       for (const [partition, last] of stored) {
-        if (this.assigned.has(partition)) this.positions.set(partition, last + 1n);
-        if (last >= 0n) consumer.seek({ topic: this.o.topic, partition, offset: (last + 1n).toString() });
+        let next = last + 1n;
+        if (last < 0n) {
+          // Nothing applied yet: the database, not Kafka's committed offset, decides where to start
+          // (a fresh or restored database re-reads what the broker still has).
+          if (!this.o.fromBeginning) continue;
+          next = marks?.get(partition)?.low ?? 0n;
+        }
+        if (this.assigned.has(partition)) this.positions.set(partition, next);
+        consumer.seek({ topic: this.o.topic, partition, offset: next.toString() });
       }
     } catch (err) {
       // Not fatal: the per-batch offset guard still drops replays and detects gaps.
