@@ -105,7 +105,9 @@ test('the event-producer generates a seeded stream keyed by user id, in order pe
   // Same seed -> same stream (event times are the wall clock, so compare what follows the time).
   // The messages read can run ahead in one partition and behind in another, so compare each key's
   // lines with a prefix of that key's lines in a longer generated stream.
-  const expected = [...new EventGenerator({ seed: 9, malformedRatio: 0.01 }).take(messages.length * 2 + 10_000)];
+  const expected = [
+    ...new EventGenerator({ seed: 9, malformedRatio: 0.01 }).take(messages.length * 2 + 10_000),
+  ];
   const perKey = (items: { key: string | null; line: string }[]) => {
     const map = new Map<string, string[]>();
     for (const i of items)
