@@ -72,3 +72,39 @@ test('kill -9 of the ingestion process at random moments during a 200,000-event 
   expect(await service.stop('SIGTERM')).toBe(0);
   service = undefined;
 }, 300_000);
+
+test('SIGTERM in the middle of a backlog finishes the batch in flight, leaves the group and exits 0 within the deadline; a restart completes to the reference', async () => {
+  const events: GeneratedEvent[] = [
+    ...new EventGenerator({ seed: 201, malformedRatio: 0.002 }).take(100_000),
+  ];
+  const topic = uniqueName('sigterm');
+  const group = uniqueName('g');
+  const database = await postgres.createDatabase();
+  const target = { brokers: kafka.brokers, topic, group, databaseUrl: postgres.primary.url(database) };
+  await produceEvents(kafka.brokers, topic, events);
+
+  service = await startIngestion(target, { INGESTION_SHUTDOWN_DEADLINE_MS: '10000' });
+  await waitFor(async () => (await appliedCount(postgres.primary, database, group)) > 0, {
+    timeoutMs: 60_000,
+    intervalMs: 10,
+    what: 'the first batch applied',
+  });
+  const stopping = Date.now();
+  expect(await service.stop('SIGTERM')).toBe(0);
+  expect(Date.now() - stopping).toBeLessThan(10_000);
+  expect(service.output()).toContain('shutdown complete');
+  const afterStop = await appliedCount(postgres.primary, database, group);
+  expect(afterStop).toBeGreaterThan(0);
+  expect(afterStop).toBeLessThan(events.length); // it really stopped in the middle
+
+  service = await startIngestion(target);
+  await waitFor(async () => (await appliedCount(postgres.primary, database, group)) === events.length, {
+    timeoutMs: 90_000,
+    intervalMs: 200,
+    what: 'all events applied after the restart',
+  });
+  const tables = await databaseTables((sql) => postgres.primary.query(sql, [], database));
+  expect(describeDifferences(tables, referenceTables(events))).toBe('');
+  expect(await service.stop('SIGTERM')).toBe(0);
+  service = undefined;
+}, 180_000);
