@@ -17,30 +17,37 @@ let cluster: PostgresCluster;
 let replica: Pool;
 let exportDir: string;
 
-const RATINGS: [string, string, number][] = [
+const ALICE = 1;
+const BOB = 2;
+const CAROL = 3;
+const DAVE = 4;
+const RATINGS: [number, string, number][] = [
   // alice and bob agree on the matrix and alien; bob loved heat, which alice has not rated
-  ['alice', 'the+matrix+1999', 5],
-  ['alice', 'alien+1979', 4],
-  ['bob', 'the+matrix+1999', 5],
-  ['bob', 'alien+1979', 4],
-  ['bob', 'heat+1995', 5],
-  ['bob', 'cats+2019', 1],
-  ['carol', 'heat+1995', 4],
-  ['carol', 'the+matrix+1999', 2],
-  ['dave', 'heat+1995', 3],
+  [ALICE, 'the+matrix+1999', 5],
+  [ALICE, 'alien+1979', 4],
+  [BOB, 'the+matrix+1999', 5],
+  [BOB, 'alien+1979', 4],
+  [BOB, 'heat+1995', 5],
+  [BOB, 'cats+2019', 1],
+  [CAROL, 'heat+1995', 4],
+  [CAROL, 'the+matrix+1999', 2],
+  [DAVE, 'heat+1995', 3],
 ];
 
 beforeAll(async () => {
   cluster = await startPostgres();
   const db = await cluster.createDatabase();
+  // the ingestion service's table (packages/ingestion/migrations/001_aggregate_tables.sql)
   await cluster.primary.query(
-    'CREATE TABLE ratings (user_id text, movie_id text, rating smallint, rated_at timestamptz DEFAULT now(), PRIMARY KEY (user_id, movie_id))',
+    `CREATE TABLE user_ratings (user_id bigint NOT NULL, movie_id text NOT NULL,
+       rating smallint NOT NULL CHECK (rating BETWEEN 1 AND 5), rated_at timestamptz NOT NULL,
+       rate_events bigint NOT NULL, PRIMARY KEY (user_id, movie_id))`,
     [],
     db,
   );
   for (const [user, movie, rating] of RATINGS) {
     await cluster.primary.query(
-      'INSERT INTO ratings (user_id, movie_id, rating) VALUES ($1, $2, $3)',
+      'INSERT INTO user_ratings (user_id, movie_id, rating, rated_at, rate_events) VALUES ($1, $2, $3, now(), 1)',
       [user, movie, rating],
       db,
     );
@@ -70,13 +77,13 @@ const task = (name: string) => TASKS.find((t) => t.name === name)!;
 describe('domain tasks on the replica', () => {
   it('recommendations.recompute recommends what like-minded users rated highly and the user has not rated', async () => {
     const recompute = task('recommendations.recompute');
-    const result = await recompute.run(recompute.parseArgs({ userId: 'alice' }), context());
+    const result = await recompute.run(recompute.parseArgs({ userId: ALICE }), context());
     expect(result.map((r: { movieId: string }) => r.movieId)).toEqual(['heat+1995']);
   });
 
   it('recommendations.recompute falls back to popular movies for a user nobody agrees with', async () => {
     const recompute = task('recommendations.recompute');
-    const result = await recompute.run(recompute.parseArgs({ userId: 'newcomer', limit: 2 }), context());
+    const result = await recompute.run(recompute.parseArgs({ userId: '99', limit: 2 }), context());
     expect(result.map((r: { movieId: string }) => r.movieId)).toEqual(['heat+1995', 'the+matrix+1999']);
   });
 
@@ -99,7 +106,8 @@ describe('domain tasks on the replica', () => {
     const lines = readFileSync(result.path, 'utf8').trim().split('\n');
     expect(lines[0]).toBe('user_id,movie_id,rating');
     expect(lines).toHaveLength(RATINGS.length + 1);
-    expect(lines).toContain('alice,the+matrix+1999,5');
+    expect(lines).toContain('1,the+matrix+1999,5');
+    expect(lines.at(-1)).toBe('4,heat+1995,3');
   });
 
   it('snapshot.export stops with the abort reason when its signal is aborted', async () => {
@@ -140,7 +148,7 @@ describe('domain tasks through a worker', () => {
 
   it('recommendations.recompute runs on its own queue and stores its result', async () => {
     await h.startWorker({ queues: ['recommendations'], deps: { replica: () => replica, exportDir } });
-    const id = await h.client.apply('recommendations.recompute', { userId: 'alice' });
+    const id = await h.client.apply('recommendations.recompute', { userId: ALICE });
     const result = await waitFor(
       async () => {
         const r = await h.client.result(id, ['recommendations']);

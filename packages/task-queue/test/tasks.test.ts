@@ -32,7 +32,10 @@ describe('the task list', () => {
     expect(() => recompute.parseArgs({})).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENTS', retryable: false }),
     );
-    expect(recompute.parseArgs({ userId: 'u1' })).toEqual({ userId: 'u1', limit: 10 });
+    expect(recompute.parseArgs({ userId: 42 })).toEqual({ userId: '42', limit: 10 });
+    expect(() => recompute.parseArgs({ userId: 'alice' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENTS' }),
+    );
   });
 });
 

@@ -4,7 +4,10 @@ import { defineTask, throwIfAborted } from '../task';
 import { parseWith, replicaError } from '../task_args';
 
 const Args = z.object({
-  userId: z.string().min(1),
+  /** the stream's numeric user id, as a number or a string of digits */
+  userId: z
+    .union([z.number().int().nonnegative(), z.string().regex(/^\d+$/, 'a numeric user id')])
+    .transform(String),
   limit: z.number().int().min(1).max(100).default(10),
 });
 
@@ -29,7 +32,7 @@ export const recommendationsRecompute = defineTask<z.infer<typeof Args>, Recomme
     const t = REPLICA_TABLES.ratings;
     try {
       const neighbours = await deps.replica().query<{ movie_id: string; score: number }>(
-        `WITH mine AS (SELECT movie_id, rating FROM ${t} WHERE user_id = $1),
+        `WITH mine AS (SELECT movie_id, rating FROM ${t} WHERE user_id = $1::bigint),
               neighbours AS (
                 SELECT r.user_id, count(*) AS overlap FROM ${t} r JOIN mine m
                   ON m.movie_id = r.movie_id AND abs(r.rating - m.rating) <= 1
@@ -45,7 +48,7 @@ export const recommendationsRecompute = defineTask<z.infer<typeof Args>, Recomme
         return neighbours.rows.map((r) => ({ movieId: r.movie_id, score: r.score }));
       const popular = await deps.replica().query<{ movie_id: string; score: number }>(
         `SELECT movie_id, (avg(rating) * ln(1 + count(*)))::float8 AS score FROM ${t}
-          WHERE movie_id NOT IN (SELECT movie_id FROM ${t} WHERE user_id = $1)
+          WHERE movie_id NOT IN (SELECT movie_id FROM ${t} WHERE user_id = $1::bigint)
           GROUP BY movie_id ORDER BY score DESC, movie_id LIMIT $2`,
         [userId, limit],
       );

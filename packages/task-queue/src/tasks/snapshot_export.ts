@@ -45,24 +45,30 @@ export const snapshotExport = defineTask<z.infer<typeof Args>, SnapshotExport>({
     let rows = 0;
     try {
       await out.write('user_id,movie_id,rating\n');
-      let after: [string, string] = ['', ''];
+      let after: [string, string] | null = null;
       for (;;) {
         throwIfAborted(signal);
         let batch: { user_id: string; movie_id: string; rating: number }[];
         try {
           batch = (
-            await deps.replica().query(
-              `SELECT user_id, movie_id, rating::int AS rating FROM ${REPLICA_TABLES.ratings}
-                WHERE (user_id, movie_id) > ($1, $2) ORDER BY user_id, movie_id LIMIT $3`,
-              [after[0], after[1], batchSize],
-            )
+            after === null
+              ? await deps.replica().query(
+                  `SELECT user_id::text AS user_id, movie_id, rating::int AS rating FROM ${REPLICA_TABLES.ratings}
+                    ORDER BY user_id, movie_id LIMIT $1`,
+                  [batchSize],
+                )
+              : await deps.replica().query(
+                  `SELECT user_id::text AS user_id, movie_id, rating::int AS rating FROM ${REPLICA_TABLES.ratings}
+                    WHERE (user_id, movie_id) > ($1::bigint, $2) ORDER BY user_id, movie_id LIMIT $3`,
+                  [after[0], after[1], batchSize],
+                )
           ).rows;
         } catch (err) {
           if (signal.aborted) throw signal.reason;
           throw replicaError('snapshot.export', err);
         }
         if (batch.length === 0) break;
-        await out.write(batch.map((r) => `${csv(r.user_id)},${csv(r.movie_id)},${r.rating}\n`).join(''));
+        await out.write(batch.map((r) => `${r.user_id},${csv(r.movie_id)},${r.rating}\n`).join(''));
         rows += batch.length;
         const last = batch[batch.length - 1]!;
         after = [last.user_id, last.movie_id];
