@@ -14,7 +14,7 @@ export class FlowerMetrics {
   readonly workerOnline: Gauge<'worker'>;
   readonly executing: Gauge<'worker'>;
   /** tasks counted in flower_worker_prefetched_tasks by this process, not yet started -> series key */
-  private readonly prefetchCounted = new Map<string, string>();
+  private readonly prefetchCounted = new Map<string, TaskSeries>();
   private readonly pending = new PendingSamples();
 
   constructor(registry: Registry, runtimeBuckets?: number[]) {
@@ -26,8 +26,12 @@ export class FlowerMetrics {
       labelNames: ['worker', 'type', 'task'],
       registers,
       collect() {
-        for (const { labels, count } of pending.events.values()) if (count > 0) this.inc(labels, count);
-        pending.events.clear();
+        for (const series of pending.series.values()) {
+          for (const [type, count] of series.counts) {
+            if (count > 0) this.inc({ worker: series.labels.worker, type, task: series.labels.task }, count);
+          }
+          series.counts.clear();
+        }
       },
     });
     this.runtime = new Histogram({
@@ -47,8 +51,11 @@ export class FlowerMetrics {
       labelNames: ['worker', 'task'],
       registers,
       collect() {
-        for (const { labels, value } of pending.prefetchTimes.values()) this.set(labels, value);
-        pending.prefetchTimes.clear();
+        for (const series of pending.series.values()) {
+          if (series.prefetchTime === undefined) continue;
+          this.set(series.labels, series.prefetchTime);
+          series.prefetchTime = undefined;
+        }
       },
     });
     this.prefetched = new Gauge({
@@ -57,7 +64,8 @@ export class FlowerMetrics {
       labelNames: ['worker', 'task'],
       registers,
       collect() {
-        for (const { labels, value } of pending.prefetched.values()) this.set(labels, value);
+        for (const series of pending.series.values())
+          if (series.prefetchedSeen) this.set(series.labels, series.prefetched);
       },
     });
     this.workerOnline = new Gauge({
@@ -75,42 +83,51 @@ export class FlowerMetrics {
   }
 
   /**
-   * Counts one task event. Hot path (every event): it only updates plain maps; the prom-client
+   * The pending samples of one (worker, task) pair. The monitor looks it up once per task's group
+   * of events in a batch, then counts each event with observeTask.
+   */
+  series(worker: string, task: string): TaskSeries {
+    return this.pending.get(worker, task);
+  }
+
+  /**
+   * Counts one task event. Hot path (every event): it only updates plain objects; the prom-client
    * metrics take the values in their collect(), at scrape time, so label hashing is paid once per
    * series and scrape instead of once per event.
    */
   observeTask(event: TaskEvent, task: TaskRecord): void {
-    const worker = event.hostname;
-    const name = event.name || task.name || '';
+    this.observeTaskEvent(
+      this.pending.get(event.hostname, event.name || task.name || ''),
+      event.type,
+      event.runtime,
+      task,
+    );
+  }
+
+  observeTaskEvent(series: TaskSeries, type: string, runtime: number | undefined, task: TaskRecord): void {
+    series.counts.set(type, (series.counts.get(type) ?? 0) + 1);
     const p = this.pending;
-    const eventKey = `${worker}\u0000${event.type}\u0000${name}`;
-    const counted = p.events.get(eventKey);
-    if (counted) counted.count++;
-    else p.events.set(eventKey, { labels: { worker, type: event.type, task: name }, count: 1 });
-    const seriesKey = `${worker}\u0000${name}`;
-    if (event.runtime !== undefined && (event.type === 'task-succeeded' || event.type === 'task-failed')) {
-      p.observeRuntime(seriesKey, worker, name, event.runtime, this.runtime);
+    if (runtime !== undefined && (type === 'task-succeeded' || type === 'task-failed')) {
+      series.runtimes.push(runtime);
+      // bounded memory when nobody scrapes
+      if (++p.runtimeCount >= 10_000) p.flushRuntimes(this.runtime);
     }
-    // as Flower: prefetch metrics only for tasks without a scheduled time
     if (task.eta) return;
-    if (event.type === 'task-received') {
-      p.addPrefetched(seriesKey, worker, name, 1);
-      this.prefetchCounted.set(task.uuid, seriesKey);
+    if (type === 'task-received') {
+      series.prefetched++;
+      series.prefetchedSeen = true;
+      this.prefetchCounted.set(task.uuid, series);
       return;
     }
-    const prefetchedKey = this.prefetchCounted.get(task.uuid);
-    if (prefetchedKey !== undefined) {
+    const counted = this.prefetchCounted.get(task.uuid);
+    if (counted !== undefined) {
       this.prefetchCounted.delete(task.uuid);
-      p.addPrefetched(prefetchedKey, worker, name, -1);
+      counted.prefetched--;
     }
-    if (event.type === 'task-started' && task.received !== null && task.started !== null) {
-      p.prefetchTimes.set(seriesKey, {
-        labels: { worker, task: name },
-        value: Math.max(0, task.started - task.received),
-      });
-    } else if ((event.type === 'task-succeeded' || event.type === 'task-failed') && task.started !== null) {
-      // as Flower: back to 0 once the task is done
-      p.prefetchTimes.set(seriesKey, { labels: { worker, task: name }, value: 0 });
+    if (type === 'task-started' && task.received !== null && task.started !== null) {
+      series.prefetchTime = Math.max(0, task.started - task.received);
+    } else if ((type === 'task-succeeded' || type === 'task-failed') && task.started !== null) {
+      series.prefetchTime = 0;
     }
   }
 
@@ -118,11 +135,10 @@ export class FlowerMetrics {
     this.workerOnline.set({ worker: worker.hostname }, worker.online ? 1 : 0);
     this.executing.set({ worker: worker.hostname }, worker.online ? worker.active : 0);
     if (!worker.online) {
-      for (const [id, key] of this.prefetchCounted) {
-        if (!key.startsWith(`${worker.hostname}\u0000`)) continue;
+      for (const [id, series] of this.prefetchCounted) {
+        if (series.labels.worker !== worker.hostname) continue;
         this.prefetchCounted.delete(id);
-        const series = this.pending.prefetched.get(key);
-        if (series) series.value--;
+        series.prefetched--;
       }
     }
   }
@@ -155,53 +171,53 @@ export class FlowerMetrics {
 
 type Labels2 = { worker: string; task: string };
 
+/** What happened to one (worker, task) pair since the last scrape. */
+export interface TaskSeries {
+  labels: Labels2;
+  /** event type -> events since the last scrape */
+  counts: Map<string, number>;
+  /** runtimes not yet observed by the histogram */
+  runtimes: number[];
+  /** tasks received, not yet started (absolute) */
+  prefetched: number;
+  prefetchedSeen: boolean;
+  /** the last task's prefetch time since the last scrape */
+  prefetchTime: number | undefined;
+}
+
 /** Values gathered between scrapes, handed to the prom-client metrics in their collect(). */
 class PendingSamples {
-  readonly events = new Map<
-    string,
-    { labels: { worker: string; type: string; task: string }; count: number }
-  >();
-  readonly prefetchTimes = new Map<string, { labels: Labels2; value: number }>();
-  /** absolute values: gauges are set from these at each scrape */
-  readonly prefetched = new Map<string, { labels: Labels2; value: number }>();
-  private readonly runtimes = new Map<string, { labels: Labels2; values: number[] }>();
-  private runtimeCount = 0;
+  readonly series = new Map<string, TaskSeries>();
+  runtimeCount = 0;
 
-  addPrefetched(key: string, worker: string, task: string, delta: number): void {
-    const series = this.prefetched.get(key);
-    if (series) series.value += delta;
-    else this.prefetched.set(key, { labels: { worker, task }, value: delta });
-  }
-
-  observeRuntime(
-    key: string,
-    worker: string,
-    task: string,
-    value: number,
-    histogram: Histogram<'worker' | 'task'>,
-  ): void {
-    const series = this.runtimes.get(key);
-    if (series) series.values.push(value);
-    else this.runtimes.set(key, { labels: { worker, task }, values: [value] });
-    // bounded memory when nobody scrapes
-    if (++this.runtimeCount >= 10_000) this.flushRuntimes(histogram);
+  get(worker: string, task: string): TaskSeries {
+    const key = `${worker}\u0000${task}`;
+    let series = this.series.get(key);
+    if (!series) {
+      series = {
+        labels: { worker, task },
+        counts: new Map(),
+        runtimes: [],
+        prefetched: 0,
+        prefetchedSeen: false,
+        prefetchTime: undefined,
+      };
+      this.series.set(key, series);
+    }
+    return series;
   }
 
   flushRuntimes(histogram: Histogram<'worker' | 'task'>): void {
-    for (const { labels, values } of this.runtimes.values()) {
-      const child = histogram.labels(labels);
-      for (const v of values) child.observe(v);
+    for (const series of this.series.values()) {
+      if (series.runtimes.length === 0) continue;
+      const child = histogram.labels(series.labels);
+      for (const v of series.runtimes) child.observe(v);
+      series.runtimes = [];
     }
-    this.runtimes.clear();
     this.runtimeCount = 0;
   }
 
   forget(worker: string): void {
-    for (const map of [this.events, this.prefetchTimes, this.prefetched, this.runtimes] as Map<
-      string,
-      { labels: { worker: string } }
-    >[]) {
-      for (const [key, series] of map) if (series.labels.worker === worker) map.delete(key);
-    }
+    for (const [key, series] of this.series) if (series.labels.worker === worker) this.series.delete(key);
   }
 }

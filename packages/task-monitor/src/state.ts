@@ -2,6 +2,7 @@ import {
   HEARTBEAT_EXPIRE_FACTOR,
   type ReelwatchTaskEvent,
   type TaskEvent,
+  type TaskEventFields,
   type TaskState,
   type WorkerEvent,
   type WorkerInfo,
@@ -101,13 +102,22 @@ export class MonitorState {
   apply(event: ReelwatchTaskEvent, changes: StateChanges): TaskRecord | WorkerRecord | null {
     if (event.type.startsWith('worker-')) return this.applyWorker(event as WorkerEvent);
     const e = event as TaskEvent;
-    let task = this.tasks.get(e.uuid);
+    const task = this.task(e.uuid, e.name, e.timestamp, changes);
+    this.applyTask(task, e.type, e.name, e.hostname, e.timestamp, e.queue, e);
+    changes.updated.add(e.uuid);
+    if (e.hostname) this.touchWorker(e.hostname, e.timestamp);
+    return task;
+  }
+
+  /** The task's record, created (and the history kept bounded) if it is new. */
+  task(uuid: string, name: string, timestamp: number, changes: StateChanges): TaskRecord {
+    let task = this.tasks.get(uuid);
     if (!task) {
       task = {
-        uuid: e.uuid,
-        name: e.name,
+        uuid,
+        name,
         state: 'PENDING',
-        queue: e.queue ?? null,
+        queue: null,
         worker: null,
         args: null,
         kwargs: '{}',
@@ -119,7 +129,7 @@ export class MonitorState {
         failed: null,
         retried: null,
         revoked: null,
-        timestamp: e.timestamp,
+        timestamp,
         runtime: null,
         prefetch_time: null,
         wait_time: null,
@@ -127,7 +137,7 @@ export class MonitorState {
         exception: null,
         traceback: null,
       };
-      this.tasks.set(e.uuid, task);
+      this.tasks.set(uuid, task);
       // evict down to 15/16 of the bound at once: one pass of the iterator instead of one
       // (hole-skipping) scan of the Map per new task
       if (this.tasks.size > this.maxTasks) {
@@ -140,23 +150,41 @@ export class MonitorState {
         }
       }
     }
-    task.state = STATE_BY_EVENT[e.type];
-    task[TIME_FIELD[e.type]] = e.timestamp;
-    task.timestamp = e.timestamp;
-    if (e.name) task.name = e.name;
-    if (e.hostname) task.worker = e.hostname;
-    if (e.queue) {
-      task.queue = e.queue;
-      this.seenQueues.add(e.queue);
+    return task;
+  }
+
+  /**
+   * Applies one task event to its record: `e` holds the event's optional fields (the event itself,
+   * or the fields object of a batched event), so the batch path allocates no event objects.
+   * The caller marks the task updated and touches the worker.
+   */
+  applyTask(
+    task: TaskRecord,
+    type: TaskEvent['type'],
+    name: string,
+    hostname: string,
+    timestamp: number,
+    queue: string | undefined,
+    e: TaskEventFields | undefined,
+  ): void {
+    task.state = STATE_BY_EVENT[type];
+    task[TIME_FIELD[type]] = timestamp;
+    task.timestamp = timestamp;
+    if (name) task.name = name;
+    if (hostname) task.worker = hostname;
+    if (queue) {
+      task.queue = queue;
+      this.seenQueues.add(queue);
     }
-    if (e.type === 'task-received') {
-      task.args = e.args ?? null;
-      task.retries = e.retries ?? 0;
-      task.eta = e.eta ?? null;
+    if (type === 'task-received') {
+      task.args = e?.args ?? null;
+      task.retries = e?.retries ?? 0;
+      task.eta = e?.eta ?? null;
       // a retry is received again: it is running anew
       task.started = null;
       task.exception = null;
     }
+    if (e === undefined) return;
     if (e.runtime !== undefined) task.runtime = e.runtime;
     if (e.prefetch_time !== undefined) task.prefetch_time = e.prefetch_time;
     if (e.wait_time !== undefined) task.wait_time = e.wait_time;
@@ -164,9 +192,6 @@ export class MonitorState {
     if (e.exception !== undefined) task.exception = e.exception;
     if (e.traceback !== undefined) task.traceback = e.traceback;
     if (e.terminated !== undefined) task.terminated = e.terminated;
-    changes.updated.add(e.uuid);
-    if (e.hostname) this.touchWorker(e.hostname, e.timestamp);
-    return task;
   }
 
   private applyWorker(event: WorkerEvent): WorkerRecord {
@@ -194,7 +219,7 @@ export class MonitorState {
     return worker;
   }
 
-  private touchWorker(hostname: string, timestamp: number): void {
+  touchWorker(hostname: string, timestamp: number): void {
     const worker = this.workers.get(hostname);
     if (worker?.online) worker.lastHeartbeat = Math.max(worker.lastHeartbeat, timestamp);
   }

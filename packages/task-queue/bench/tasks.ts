@@ -70,6 +70,10 @@ async function round(redisUrl: string, monitored: boolean): Promise<RoundResult>
         TASK_MONITOR_HOST: '127.0.0.1',
         TASK_MONITOR_PORT: String(port),
         TASK_MONITOR_LOG_LEVEL: 'warn',
+        // e.g. BENCH_MONITOR_NODE_OPTIONS='--require <a script starting node:inspector's Profiler>' to profile the monitor (--cpu-prof is not allowed in NODE_OPTIONS)
+        ...(process.env.BENCH_MONITOR_NODE_OPTIONS
+          ? { NODE_OPTIONS: process.env.BENCH_MONITOR_NODE_OPTIONS }
+          : {}),
         ...(process.env.BENCH_READ_PAUSE_MS
           ? { TASK_MONITOR_EVENT_READ_PAUSE_MS: process.env.BENCH_READ_PAUSE_MS }
           : {}),

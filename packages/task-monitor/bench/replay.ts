@@ -1,0 +1,79 @@
+/**
+ * The monitor's own cost, without the noise of a shared machine: writes the events of N no-op
+ * tasks to a stream as a worker does (EventPublisher, received/started/succeeded per task), then
+ * times (CPU) an in-process TaskMonitor consuming them and writing its history. Run with
+ * `node -r @swc-node/register packages/task-monitor/bench/replay.ts` (BENCH_TASKS, BENCH_ROUNDS).
+ */
+import { randomUUID } from 'node:crypto';
+import { EventPublisher, TASKS, taskKeys } from '@reelwatch/task-queue';
+import { startRedis } from '@reelwatch/testkit';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { TaskMonitor } from '../src/monitor';
+
+const TASKS_PER_ROUND = Number(process.env.BENCH_TASKS ?? 20_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+
+async function main(): Promise<void> {
+  const server = await startRedis();
+  const logger = pino({ level: 'warn' });
+  const results: number[] = [];
+  try {
+    for (let r = 0; r < ROUNDS + 1; r++) {
+      const prefix = `replay-${randomUUID().slice(0, 8)}`;
+      const keys = taskKeys(prefix);
+      const redis = new Redis(server.url);
+      const events = new EventPublisher({
+        redis,
+        stream: keys.events,
+        hostname: 'worker@bench',
+        maxLen: 100_000,
+        logger,
+      });
+      const t0 = Date.now() / 1000;
+      for (let i = 0; i < TASKS_PER_ROUND; i++) {
+        const id = randomUUID();
+        const t = t0 + i / 20_000;
+        events.task('task-received', id, 'noop', t, { args: '{}', retries: 0, eta: null }, 'default');
+        events.task('task-started', id, 'noop', t + 0.001, { prefetch_time: 0.001, wait_time: 0.5 });
+        events.task('task-succeeded', id, 'noop', t + 0.002, { runtime: 0.00001, result: 'null' });
+        if (i % 300 === 0) await events.flush();
+      }
+      await events.flush();
+      const last = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]![0];
+      const monitor = new TaskMonitor({
+        redisUrl: server.url,
+        prefix,
+        maxTasks: 10_000,
+        purgeOfflineWorkersSeconds: 3600,
+        queues: ['default'],
+        controlTimeoutMs: 1000,
+        readPauseMs: 0,
+        tasks: TASKS,
+        logger,
+        registry: new Registry(),
+      });
+      const cpu = process.cpuUsage();
+      await monitor.start();
+      while ((await redis.get(keys.monitorCursor)) !== last) await new Promise((res) => setTimeout(res, 2));
+      const used = process.cpuUsage(cpu);
+      await monitor.stop();
+      redis.disconnect();
+      const us = (used.user + used.system) / TASKS_PER_ROUND;
+      if (r > 0) results.push(us); // the first round warms up the JIT
+      console.log(`round ${r}${r === 0 ? ' (warm-up)' : ''}: monitor CPU ${us.toFixed(1)} µs per task`);
+    }
+    results.sort((a, b) => a - b);
+    console.log(
+      `monitor replay: ${results[Math.floor(results.length / 2)]!.toFixed(1)} µs CPU per task (median)`,
+    );
+  } finally {
+    await server.destroy();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
