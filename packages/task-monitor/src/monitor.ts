@@ -1,14 +1,15 @@
 import {
   type AnyTaskDefinition,
+  type CompactEventBatch,
   closeRedis,
   decodeStreamEntry,
-  type EventBatch,
   isTaskEvent,
   type ReelwatchTaskEvent,
   TaskClient,
   TaskControl,
   type TaskKeys,
   taskKeys,
+  visitCompactGroup,
   type WorkerEvent,
   type WorkerInfo,
   watchConnection,
@@ -243,8 +244,8 @@ export class TaskMonitor {
     let eventCount = 0;
     for (const [id, fields] of entries) {
       try {
-        if (fields.length === 2 && fields[0] === 'b') {
-          eventCount += this.applyEventBatch(JSON.parse(fields[1]!) as EventBatch, changes);
+        if (fields.length === 2 && fields[0] === 'c') {
+          eventCount += this.applyEventBatch(JSON.parse(fields[1]!) as CompactEventBatch, changes);
           continue;
         }
         const events = decodeStreamEntry(fields);
@@ -272,11 +273,11 @@ export class TaskMonitor {
   }
 
   /**
-   * A worker's batch applied straight from its grouped encoding (see EventPublisher), with the same
-   * effect as decodeStreamEntry + applyEvent for each event but no event object per event: a
+   * A worker's batch applied straight from its compact encoding (see CompactEventBatch), with the
+   * same effect as decodeStreamEntry + applyEvent for each event but no event object per event: a
    * task's record and metric series are looked up once per group, the worker touched once per batch.
    */
-  private applyEventBatch(batch: EventBatch, changes: StateChanges): number {
+  private applyEventBatch(batch: CompactEventBatch, changes: StateChanges): number {
     const hostname = batch.h;
     let count = 0;
     // a worker's online event comes before its tasks, its offline event after them
@@ -285,17 +286,17 @@ export class TaskMonitor {
     }
     let last = 0;
     for (const group of batch.g) {
-      const first = group.x[0];
-      if (first === undefined) continue;
-      const task = this.state.task(group.u, group.n, first[1], changes);
-      const series = this.flower.series(hostname, group.n || task.name || '');
-      for (const [type, timestamp, extra] of group.x) {
-        this.state.applyTask(task, type, group.n, hostname, timestamp, group.q, extra);
-        this.flower.observeTaskEvent(series, type, extra?.runtime, task);
+      if (group.length <= 3) continue;
+      const [uuid, name, queue] = group;
+      const task = this.state.task(uuid, name, batch.t / 1000, changes);
+      const series = this.flower.series(hostname, name || task.name || '');
+      visitCompactGroup(group, batch.t, (type, timestamp, fields) => {
+        this.state.applyTask(task, type, name, hostname, timestamp, queue ?? undefined, fields);
+        this.flower.observeTaskEvent(series, type, fields?.runtime, task);
         if (timestamp > last) last = timestamp;
-      }
-      changes.updated.add(group.u);
-      count += group.x.length;
+        count++;
+      });
+      changes.updated.add(uuid);
     }
     if (hostname && count > 0) this.state.touchWorker(hostname, last);
     for (const w of batch.w) {

@@ -2,7 +2,7 @@ export { type ApplyOptions, TaskClient, type TaskResult, type TaskState } from '
 export { parseAutoscale, type WorkerConfig, workerConfigSchema } from './config';
 export { type RevokeOutcome, TaskControl } from './control';
 export { TaskQueueError, type TaskQueueErrorCode } from './errors';
-export { type EventBatch, EventPublisher, type TaskEventFields } from './event_publisher';
+export { EventPublisher } from './event_publisher';
 export * from './protocol';
 export { closeRedis, watchConnection, within } from './redis_connection';
 export { REPLICA_TABLES } from './replica';

@@ -166,13 +166,171 @@ export function parseRateLimit(value: string): number | null {
   return count / per; // tasks per second
 }
 
-/** The events of one stream entry: field `e` holds one event, field `b` a batch (see EventPublisher). */
+/** Per-event fields beyond type and time (Celery's names). */
+export type TaskEventFields = Partial<
+  Pick<
+    TaskEvent,
+    | 'args'
+    | 'retries'
+    | 'eta'
+    | 'runtime'
+    | 'prefetch_time'
+    | 'wait_time'
+    | 'result'
+    | 'exception'
+    | 'traceback'
+    | 'terminated'
+    | 'expired'
+  >
+>;
+
+/**
+ * A stream entry's `c` field (what workers write): one flush of a worker's events, compact.
+ * `h` the worker, `t` a base time (Unix ms), `w` worker events (Celery-shaped, without hostname),
+ * `g` one array per task: `[uuid, name, queue | null, event, event, ...]`, each event an array
+ * `[type code (index in TASK_EVENT_TYPES), time, ...the type's COMPACT_SLOTS, extra fields?]`.
+ * Times and durations are integers of milliseconds (time relative to `t`) when exact at
+ * millisecond resolution (every value a worker measures with Date.now()), else the float as a
+ * string; an absent field is null (or left off at the end), booleans are 1/0. Flat arrays of
+ * integers cost far less to stringify and parse than objects of floats.
+ */
+export interface CompactEventBatch {
+  h: string;
+  t: number;
+  w: Omit<WorkerEvent, 'hostname'>[];
+  g: CompactTaskGroup[];
+}
+export type CompactValue = string | number | null | Record<string, unknown>;
+export type CompactTaskGroup = [
+  uuid: string,
+  name: string,
+  queue: string | null,
+  ...events: CompactValue[][],
+];
+
+/** The positional fields of each event type in the compact encoding. */
+export const COMPACT_SLOTS: Record<TaskEventType, readonly (keyof TaskEventFields)[]> = {
+  'task-received': ['args', 'retries', 'eta'],
+  'task-started': ['prefetch_time', 'wait_time'],
+  'task-succeeded': ['runtime', 'result'],
+  'task-failed': ['runtime', 'exception', 'traceback'],
+  'task-retried': ['runtime', 'exception', 'traceback'],
+  'task-revoked': ['runtime', 'terminated', 'expired'],
+};
+const SECONDS_FIELDS = new Set<string>(['runtime', 'prefetch_time', 'wait_time', 'eta']);
+const BOOLEAN_FIELDS = new Set<string>(['terminated', 'expired']);
+
+/** Seconds as integer milliseconds when that is exact, else the float as a string. */
+export function encodeSeconds(seconds: number, baseMs = 0): number | string {
+  const ms = Math.round(seconds * 1000);
+  return ms / 1000 === seconds ? ms - baseMs : String(seconds);
+}
+
+export function decodeSeconds(value: number | string, baseMs = 0): number {
+  return typeof value === 'string' ? Number(value) : (baseMs + value) / 1000;
+}
+
+/** Encodes one task event's fields (the time relative to baseMs) for a CompactTaskGroup. */
+export function encodeCompactEvent(
+  type: TaskEventType,
+  timestamp: number,
+  fields: TaskEventFields | undefined,
+  baseMs: number,
+): CompactValue[] {
+  const slots = COMPACT_SLOTS[type];
+  const event: CompactValue[] = [TASK_EVENT_TYPES.indexOf(type), encodeSeconds(timestamp, baseMs)];
+  if (fields === undefined) return event;
+  let used = 0;
+  let defined = 0;
+  for (const key in fields) if (fields[key as keyof TaskEventFields] !== undefined) defined++;
+  for (const slot of slots) {
+    const value = fields[slot];
+    if (value === undefined || value === null) {
+      event.push(null);
+      if (value === null) used++;
+      continue;
+    }
+    used++;
+    if (typeof value === 'number' && SECONDS_FIELDS.has(slot)) event.push(encodeSeconds(value));
+    else if (typeof value === 'boolean') event.push(value ? 1 : 0);
+    else event.push(value);
+  }
+  if (used < defined) {
+    // fields this type does not usually carry travel as an object after the slots
+    const extra: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(fields)) {
+      if (value !== undefined && !slots.includes(key as keyof TaskEventFields)) extra[key] = value;
+    }
+    event.push(extra);
+  } else {
+    while (event.length > 2 && event[event.length - 1] === null) event.pop();
+  }
+  return event;
+}
+
+/**
+ * Calls `visit` for each event of a compact task group, in order, with the event's fields as
+ * TaskEventFields (undefined when it has none). `eta` null means no ETA, like an absent one.
+ */
+export function visitCompactGroup(
+  group: CompactTaskGroup,
+  baseMs: number,
+  visit: (type: TaskEventType, timestamp: number, fields: TaskEventFields | undefined) => void,
+): void {
+  for (let i = 3; i < group.length; i++) {
+    const event = group[i] as CompactValue[];
+    const type = TASK_EVENT_TYPES[event[0] as number];
+    if (type === undefined) throw new RangeError(`unknown task event code ${String(event[0])}`);
+    const timestamp = decodeSeconds(event[1] as number | string, baseMs);
+    const slots = COMPACT_SLOTS[type];
+    let fields: Record<string, unknown> | undefined;
+    for (let j = 0; j < slots.length; j++) {
+      const value = event[2 + j];
+      const slot = slots[j]!;
+      if (value === null || value === undefined) {
+        if (slot === 'eta') {
+          fields ??= {};
+          fields.eta = null;
+        }
+        continue;
+      }
+      fields ??= {};
+      if (SECONDS_FIELDS.has(slot)) fields[slot] = decodeSeconds(value as number | string);
+      else if (BOOLEAN_FIELDS.has(slot)) fields[slot] = value === 1;
+      else fields[slot] = value;
+    }
+    const extra = event[2 + slots.length];
+    if (extra !== null && typeof extra === 'object') fields = Object.assign(fields ?? {}, extra);
+    visit(type, timestamp, fields as TaskEventFields | undefined);
+  }
+}
+
+/**
+ * The events of one stream entry: field `c` holds a worker's compact batch (see
+ * CompactEventBatch), `e` one event (a revoke at the broker), `b` a batch in the earlier
+ * grouped-JSON encoding (still read).
+ */
 export function decodeStreamEntry(fields: string[]): ReelwatchTaskEvent[] {
   const events: ReelwatchTaskEvent[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const value = JSON.parse(fields[i + 1]!);
     if (fields[i] === 'e') {
       events.push(value as ReelwatchTaskEvent);
+    } else if (fields[i] === 'c') {
+      const batch = value as CompactEventBatch;
+      const hostname = batch.h;
+      for (const w of batch.w)
+        if (w.type !== 'worker-offline') events.push({ ...w, hostname } as WorkerEvent);
+      for (const group of batch.g) {
+        const [uuid, name, queue] = group;
+        visitCompactGroup(group, batch.t, (type, timestamp, extra) => {
+          const event = { type, uuid, name, hostname, timestamp } as TaskEvent;
+          if (queue !== null) event.queue = queue;
+          events.push(extra ? Object.assign(event, extra) : event);
+        });
+      }
+      for (const w of batch.w)
+        if (w.type === 'worker-offline') events.push({ ...w, hostname } as WorkerEvent);
     } else if (fields[i] === 'b') {
       const batch = value as {
         h: string;
