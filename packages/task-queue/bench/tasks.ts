@@ -2,7 +2,10 @@
  * pnpm bench:tasks — no-op tasks through a worker, monitored (task events on + the task-monitor
  * process consuming them) versus unmonitored (events off, no monitor), in one run, rounds
  * interleaved so both see the same machine; medians compared (the best rounds and the CPU per task
- * of worker, Redis and monitor are printed too). Last line:
+ * of worker, Redis and monitor are printed too). One monitor process serves the whole run, as one
+ * long-lived monitor does in production (a fresh process per 1-second round would charge its JIT
+ * warm-up, twice its steady cost, to every round); it is paused (SIGSTOP) during unmonitored rounds
+ * so the baseline runs with no monitor at all. Both modes get a warm-up round. Last line:
  *   tasks: <A> tasks/s monitored, <B> unmonitored, ratio <A/B>
  */
 import { randomUUID } from 'node:crypto';
@@ -47,8 +50,41 @@ function processCpuMs(pid: number): number {
   }
 }
 
-async function round(redisUrl: string, monitored: boolean): Promise<RoundResult> {
-  const prefix = `bench-${randomUUID().slice(0, 8)}`;
+interface Monitor {
+  process: ServiceProcess;
+  prefix: string;
+}
+
+async function startMonitor(redisUrl: string, prefix: string): Promise<Monitor> {
+  const port = await freePort();
+  const process_ = await startService({
+    entry: monitorEntry,
+    port,
+    healthPath: '/healthcheck',
+    env: {
+      TASK_MONITOR_REDIS_URL: redisUrl,
+      TASK_MONITOR_KEY_PREFIX: prefix,
+      TASK_MONITOR_HOST: '127.0.0.1',
+      TASK_MONITOR_PORT: String(port),
+      TASK_MONITOR_LOG_LEVEL: 'warn',
+      // e.g. BENCH_MONITOR_NODE_OPTIONS='--require <a script starting node:inspector's Profiler>' to
+      // profile the monitor (--cpu-prof is not allowed in NODE_OPTIONS)
+      ...(process.env.BENCH_MONITOR_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_MONITOR_NODE_OPTIONS }
+        : {}),
+      ...(process.env.BENCH_READ_PAUSE_MS
+        ? { TASK_MONITOR_EVENT_READ_PAUSE_MS: process.env.BENCH_READ_PAUSE_MS }
+        : {}),
+    },
+  });
+  process.kill(process_.pid, 'SIGSTOP'); // resumed for monitored rounds only
+  return { process: process_, prefix };
+}
+
+async function round(redisUrl: string, monitor: Monitor, monitored: boolean): Promise<RoundResult> {
+  // every round uses the monitor's prefix (its queue, stream and history); the queue is drained
+  // between rounds, and the monitor only runs in monitored ones
+  const prefix = monitor.prefix;
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const client = new TaskClient({ connection: redis, prefix, tasks: TASKS });
   for (let i = 0; i < TASKS_PER_ROUND; i += 1000) {
@@ -57,29 +93,7 @@ async function round(redisUrl: string, monitored: boolean): Promise<RoundResult>
       Array.from({ length: Math.min(1000, TASKS_PER_ROUND - i) }, () => ({})),
     );
   }
-  let monitor: ServiceProcess | null = null;
-  if (monitored) {
-    const port = await freePort();
-    monitor = await startService({
-      entry: monitorEntry,
-      port,
-      healthPath: '/healthcheck',
-      env: {
-        TASK_MONITOR_REDIS_URL: redisUrl,
-        TASK_MONITOR_KEY_PREFIX: prefix,
-        TASK_MONITOR_HOST: '127.0.0.1',
-        TASK_MONITOR_PORT: String(port),
-        TASK_MONITOR_LOG_LEVEL: 'warn',
-        // e.g. BENCH_MONITOR_NODE_OPTIONS='--require <a script starting node:inspector's Profiler>' to profile the monitor (--cpu-prof is not allowed in NODE_OPTIONS)
-        ...(process.env.BENCH_MONITOR_NODE_OPTIONS
-          ? { NODE_OPTIONS: process.env.BENCH_MONITOR_NODE_OPTIONS }
-          : {}),
-        ...(process.env.BENCH_READ_PAUSE_MS
-          ? { TASK_MONITOR_EVENT_READ_PAUSE_MS: process.env.BENCH_READ_PAUSE_MS }
-          : {}),
-      },
-    });
-  }
+  if (monitored) process.kill(monitor.process.pid, 'SIGCONT');
   const worker = new TaskWorker({
     redisUrl,
     prefix,
@@ -106,22 +120,19 @@ async function round(redisUrl: string, monitored: boolean): Promise<RoundResult>
   const cpuBefore = {
     worker: process.cpuUsage(),
     redis: await redisCpuMs(redis),
-    monitor: monitor ? processCpuMs(monitor.pid) : 0,
+    monitor: monitored ? processCpuMs(monitor.process.pid) : 0,
   };
   const started = process.hrtime.bigint();
   await worker.start();
   while (worker.info().processed < TASKS_PER_ROUND) await new Promise((r) => setTimeout(r, 5));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const workerCpu = process.cpuUsage(cpuBefore.worker);
-  const cpuMs = {
-    worker: (workerCpu.user + workerCpu.system) / 1000,
-    redis: (await redisCpuMs(redis)) - cpuBefore.redis,
-    monitor: monitor ? processCpuMs(monitor.pid) - cpuBefore.monitor : 0,
-  };
   await worker.stop();
   let lagMs: number | null = null;
-  if (monitor) {
-    // how long the monitor needs after the last task to have consumed every event
+  let monitorMs = 0;
+  if (monitored) {
+    // how long the monitor needs after the last task to have consumed every event; its CPU is
+    // counted until then (all the work this round's events cost it)
     const keys = taskKeys(prefix);
     const last = (await redis.xrevrange(keys.events, '+', '-', 'COUNT', 1))[0]?.[0];
     const until = Date.now();
@@ -130,8 +141,12 @@ async function round(redisUrl: string, monitored: boolean): Promise<RoundResult>
       await new Promise((r) => setTimeout(r, 10));
     }
     lagMs = Date.now() - until;
-    await monitor.stop();
+    monitorMs = processCpuMs(monitor.process.pid) - cpuBefore.monitor;
+    process.kill(monitor.process.pid, 'SIGSTOP');
   }
+  // Redis's CPU until the monitor caught up, so its history writes are counted too
+  const redisMs = (await redisCpuMs(redis)) - cpuBefore.redis;
+  const cpuMs = { worker: (workerCpu.user + workerCpu.system) / 1000, redis: redisMs, monitor: monitorMs };
   await client.close();
   redis.disconnect();
   return { rate: TASKS_PER_ROUND / seconds, lagMs, cpuMs };
@@ -146,19 +161,23 @@ function median(values: number[]): number {
 async function main(): Promise<void> {
   if (!existsSync(monitorEntry)) throw new Error(`${monitorEntry} is missing: run \`pnpm -s build\` first`);
   const server = await startRedis();
+  let monitor: Monitor | null = null;
   try {
+    monitor = await startMonitor(server.url, `bench-${randomUUID().slice(0, 8)}`);
     console.log(
       `machine: ${cpus().length} cores, Node ${process.version}; ${TASKS_PER_ROUND} no-op tasks per round, ` +
         `${ROUNDS} rounds each, worker concurrency ${CONCURRENCY}, prefetch multiplier 4`,
     );
-    await round(server.url, false); // warm-up (JIT, Redis allocator), not counted
+    // warm-up of both (JIT of worker and monitor, Redis allocator), not counted
+    await round(server.url, monitor, false);
+    await round(server.url, monitor, true);
     const monitored: number[] = [];
     const unmonitored: number[] = [];
     const cpuPerTask = { on: [] as number[], off: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
       // alternate which goes first so drift (thermal, other load) hits both alike
       for (const on of i % 2 === 0 ? [false, true] : [true, false]) {
-        const { rate, lagMs, cpuMs } = await round(server.url, on);
+        const { rate, lagMs, cpuMs } = await round(server.url, monitor, on);
         (on ? monitored : unmonitored).push(rate);
         const total = cpuMs.worker + cpuMs.redis + cpuMs.monitor;
         (on ? cpuPerTask.on : cpuPerTask.off).push((total * 1000) / TASKS_PER_ROUND);
@@ -189,6 +208,10 @@ async function main(): Promise<void> {
       `tasks: ${a.toFixed(0)} tasks/s monitored, ${b.toFixed(0)} unmonitored, ratio ${(a / b).toFixed(2)}`,
     );
   } finally {
+    if (monitor) {
+      process.kill(monitor.process.pid, 'SIGCONT');
+      await monitor.process.stop();
+    }
     await server.destroy();
   }
 }
