@@ -15,11 +15,19 @@ import { TaskMonitor } from '../src/monitor';
 const TASKS_PER_ROUND = Number(process.env.BENCH_TASKS ?? 20_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
+/** Redis's own CPU time (INFO cpu), in µs. */
+async function redisCpuUs(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const field = (name: string) => Number(new RegExp(`^${name}:([0-9.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return (field('used_cpu_user') + field('used_cpu_sys')) * 1e6;
+}
+
 async function main(): Promise<void> {
   const server = await startRedis();
   const logger = pino({ level: 'warn' });
   const results: number[] = [];
   const publishing: number[] = [];
+  const redisCosts: number[] = [];
   try {
     for (let r = 0; r < ROUNDS + 1; r++) {
       const prefix = `replay-${randomUUID().slice(0, 8)}`;
@@ -58,9 +66,11 @@ async function main(): Promise<void> {
         registry: new Registry(),
       });
       const cpu = process.cpuUsage();
+      const redisBefore = await redisCpuUs(redis);
       await monitor.start();
       while ((await redis.get(keys.monitorCursor)) !== last) await new Promise((res) => setTimeout(res, 2));
       const used = process.cpuUsage(cpu);
+      const redisUs = ((await redisCpuUs(redis)) - redisBefore) / TASKS_PER_ROUND;
       await monitor.stop();
       redis.disconnect();
       const us = (used.user + used.system) / TASKS_PER_ROUND;
@@ -68,16 +78,17 @@ async function main(): Promise<void> {
       if (r > 0) {
         // the first round warms up the JIT
         results.push(us);
+        redisCosts.push(redisUs);
         publishing.push(publishUs);
       }
       console.log(
-        `round ${r}${r === 0 ? ' (warm-up)' : ''}: monitor CPU ${us.toFixed(1)} µs per task; ` +
+        `round ${r}${r === 0 ? ' (warm-up)' : ''}: monitor CPU ${us.toFixed(1)} µs per task, Redis ${redisUs.toFixed(1)}; ` +
           `publishing the events ${publishUs.toFixed(1)} µs per task`,
       );
     }
     const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
     console.log(
-      `monitor replay: ${median(results).toFixed(1)} µs CPU per task (median); ` +
+      `monitor replay: ${median(results).toFixed(1)} µs CPU per task (median), Redis ${median(redisCosts).toFixed(1)} µs; ` +
         `publishing (worker side) ${median(publishing).toFixed(1)} µs`,
     );
   } finally {

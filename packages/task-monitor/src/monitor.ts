@@ -20,7 +20,14 @@ import type pino from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { BrokerInspector, registerBrokerMetrics } from './broker_metrics';
 import { FlowerMetrics } from './flower_metrics';
-import { MonitorState, type StateChanges, type TaskRecord, type WorkerRecord } from './state';
+import {
+  decodeTaskRecord,
+  encodeTaskRecord,
+  MonitorState,
+  type StateChanges,
+  type TaskRecord,
+  type WorkerRecord,
+} from './state';
 
 export interface TaskMonitorOptions {
   redisUrl: string;
@@ -174,7 +181,7 @@ export class TaskMonitor {
     const records: TaskRecord[] = [];
     for (const json of Object.values(stored)) {
       try {
-        records.push(JSON.parse(json) as TaskRecord);
+        records.push(decodeTaskRecord(json));
       } catch {
         // a corrupt record is dropped, not fatal
       }
@@ -318,7 +325,7 @@ export class TaskMonitor {
       const flat: string[] = [];
       for (const id of this.dirty) {
         const task = this.state.tasks.get(id);
-        if (task) flat.push(id, JSON.stringify(task));
+        if (task) flat.push(id, encodeTaskRecord(task));
       }
       if (flat.length > 0) pipeline.hset(this.keys.monitorTasks, ...flat);
     }

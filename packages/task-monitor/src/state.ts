@@ -1,4 +1,6 @@
 import {
+  decodeSeconds,
+  encodeSeconds,
   HEARTBEAT_EXPIRE_FACTOR,
   type ReelwatchTaskEvent,
   type TaskEvent,
@@ -35,6 +37,102 @@ export interface TaskRecord {
   exception: string | null;
   traceback: string | null;
   terminated?: boolean;
+}
+
+/**
+ * A task record as persisted in the history hash: a JSON array of the fields in RECORD_FIELDS'
+ * order (no key names), times and durations as integer milliseconds when exact (see
+ * encodeSeconds), `terminated` last (null when unset). About half the bytes of the object and
+ * far cheaper to stringify; records written as JSON objects (earlier versions) are still read.
+ */
+const RECORD_FIELDS = [
+  'uuid',
+  'name',
+  'state',
+  'queue',
+  'worker',
+  'args',
+  'kwargs',
+  'retries',
+  'eta',
+  'received',
+  'started',
+  'succeeded',
+  'failed',
+  'retried',
+  'revoked',
+  'timestamp',
+  'runtime',
+  'prefetch_time',
+  'wait_time',
+  'result',
+  'exception',
+  'traceback',
+  'terminated',
+] as const satisfies readonly (keyof TaskRecord)[];
+const RECORD_SECONDS = new Set<string>([
+  'eta',
+  'received',
+  'started',
+  'succeeded',
+  'failed',
+  'retried',
+  'revoked',
+  'timestamp',
+  'runtime',
+  'prefetch_time',
+  'wait_time',
+]);
+
+export function encodeTaskRecord(task: TaskRecord): string {
+  const seconds = (value: number | null) => (value === null ? null : encodeSeconds(value));
+  return JSON.stringify([
+    task.uuid,
+    task.name,
+    task.state,
+    task.queue,
+    task.worker,
+    task.args,
+    task.kwargs,
+    task.retries,
+    seconds(task.eta),
+    seconds(task.received),
+    seconds(task.started),
+    seconds(task.succeeded),
+    seconds(task.failed),
+    seconds(task.retried),
+    seconds(task.revoked),
+    encodeSeconds(task.timestamp),
+    seconds(task.runtime),
+    seconds(task.prefetch_time),
+    seconds(task.wait_time),
+    task.result,
+    task.exception,
+    task.traceback,
+    task.terminated ?? null,
+  ]);
+}
+
+/** A persisted record back (either encoding); throws on one it cannot read. */
+export function decodeTaskRecord(json: string): TaskRecord {
+  const value = JSON.parse(json) as unknown;
+  if (!Array.isArray(value)) {
+    if (value === null || typeof value !== 'object') throw new TypeError('not a task record');
+    return value as TaskRecord;
+  }
+  if (value.length !== RECORD_FIELDS.length) throw new TypeError('not a task record');
+  const record: Record<string, unknown> = {};
+  RECORD_FIELDS.forEach((field, i) => {
+    const v = value[i] as unknown;
+    if (field === 'terminated') {
+      if (v !== null) record.terminated = v;
+    } else if (RECORD_SECONDS.has(field) && v !== null) {
+      record[field] = decodeSeconds(v as number | string);
+    } else {
+      record[field] = v;
+    }
+  });
+  return record as unknown as TaskRecord;
 }
 
 export interface WorkerRecord {
