@@ -40,6 +40,14 @@ async function redisCpuMs(redis: Redis): Promise<number> {
   return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
 }
 
+/** Calls per Redis command so far (INFO commandstats). */
+async function redisCalls(redis: Redis): Promise<Map<string, number>> {
+  const calls = new Map<string, number>();
+  for (const m of (await redis.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
+    calls.set(m[1]!, Number(m[2]));
+  return calls;
+}
+
 /** A child process's CPU time in ms from /proc (Linux); 0 where /proc is missing. */
 function processCpuMs(pid: number): number {
   try {
@@ -122,6 +130,7 @@ async function round(redisUrl: string, monitor: Monitor, monitored: boolean): Pr
     redis: await redisCpuMs(redis),
     monitor: monitored ? processCpuMs(monitor.process.pid) : 0,
   };
+  const callsBefore = process.env.BENCH_COMMANDSTATS ? await redisCalls(redis) : null;
   const started = process.hrtime.bigint();
   await worker.start();
   while (worker.info().processed < TASKS_PER_ROUND) await new Promise((r) => setTimeout(r, 5));
@@ -146,6 +155,19 @@ async function round(redisUrl: string, monitor: Monitor, monitored: boolean): Pr
   }
   // Redis's CPU until the monitor caught up, so its history writes are counted too
   const redisMs = (await redisCpuMs(redis)) - cpuBefore.redis;
+  if (callsBefore) {
+    // BENCH_COMMANDSTATS=1: Redis commands per task in this round
+    const after = await redisCalls(redis);
+    const perTask = [...after]
+      .map(([cmd, n]) => [cmd, (n - (callsBefore.get(cmd) ?? 0)) / TASKS_PER_ROUND] as const)
+      .filter(([, n]) => n >= 0.001)
+      .sort((a, b) => b[1] - a[1]);
+    const total = perTask.reduce((sum, [, n]) => sum + n, 0);
+    console.log(
+      `  Redis commands per task (${monitored ? 'monitored' : 'unmonitored'}): ${total.toFixed(2)}: ` +
+        perTask.map(([cmd, n]) => `${cmd} ${n.toFixed(3)}`).join(', '),
+    );
+  }
   const cpuMs = { worker: (workerCpu.user + workerCpu.system) / 1000, redis: redisMs, monitor: monitorMs };
   await client.close();
   redis.disconnect();
