@@ -219,6 +219,12 @@ async function main(): Promise<void> {
       `CPU per task (worker + redis + monitor, medians): ${cpuOn.toFixed(0)} µs monitored, ` +
         `${cpuOff.toFixed(0)} µs unmonitored, ratio ${(cpuOff / cpuOn).toFixed(2)}`,
     );
+    // each round pair ran back to back: its ratio shows how much of the spread is the machine
+    const pairs = monitored.map((on, i) => on / unmonitored[i]!);
+    console.log(
+      `pair ratios: ${pairs.map((r) => r.toFixed(2)).join(' ')}; median ${median(pairs).toFixed(2)}, ` +
+        `min ${Math.min(...pairs).toFixed(2)}, max ${Math.max(...pairs).toFixed(2)}`,
+    );
     const bestOn = Math.max(...monitored);
     const bestOff = Math.max(...unmonitored);
     console.log(

@@ -7,7 +7,7 @@
 /** Redis keys under one prefix; BullMQ's own keys use the same prefix. */
 export interface TaskKeys {
   prefix: string;
-  /** Redis stream of task and worker events: entries with field `e` (one event) or `b` (JSON array of events) */
+  /** Redis stream of task and worker events: entries with field `c` (a worker's compact batch), `e` (one event) or `b` (an earlier batch encoding) */
   events: string;
   /** pub/sub channel for remote-control commands */
   control: string;
