@@ -14,5 +14,7 @@ function repoRoot(): string {
   return dir;
 }
 
-const outDir = process.argv[2] ? path.resolve(process.argv[2]) : path.join(repoRoot(), 'grafana', 'dashboards');
+const outDir = process.argv[2]
+  ? path.resolve(process.argv[2])
+  : path.join(repoRoot(), 'grafana', 'dashboards');
 for (const file of writeDashboards(dashboards, outDir)) console.log(`wrote ${path.join(outDir, file)}`);

@@ -1,6 +1,6 @@
 import { dashboards } from './dashboards';
 import type { DashboardDefinition } from './definition';
-import { type PanelQuery, listPanelQueries as listQueries } from './queries';
+import { listPanelQueries as listQueries, type PanelQuery } from './queries';
 
 export { dashboards } from './dashboards';
 export type { DashboardDefinition } from './definition';

@@ -67,7 +67,12 @@ export interface PanelSpec {
   repeat?: string;
 }
 
-function place<T extends { span(w: number): T; height(h: number): T }>(builder: T, spec: PanelSpec, span: number, height: number): T {
+function place<T extends { span(w: number): T; height(h: number): T }>(
+  builder: T,
+  spec: PanelSpec,
+  span: number,
+  height: number,
+): T {
   return builder.span(spec.span ?? span).height(spec.height ?? height);
 }
 
@@ -88,7 +93,11 @@ export function timeseries(spec: PanelSpec): TimeseriesBuilder {
         .placement(common.LegendPlacement.Bottom)
         .displayMode(common.LegendDisplayMode.List),
     )
-    .tooltip(new common.VizTooltipOptionsBuilder().mode(common.TooltipDisplayMode.Multi).sort(common.SortOrder.Descending));
+    .tooltip(
+      new common.VizTooltipOptionsBuilder()
+        .mode(common.TooltipDisplayMode.Multi)
+        .sort(common.SortOrder.Descending),
+    );
   spec.queries.forEach((q, i) => {
     builder.withTarget(queryBuilder(q, i));
   });

@@ -20,7 +20,8 @@ export function stableJson(value: unknown): string {
 
 export function renderDashboard(definition: DashboardDefinition): string {
   const dashboard: Dashboard = definition.build();
-  if (dashboard.uid !== definition.uid) throw new Error(`dashboard ${definition.file} builds uid ${dashboard.uid}`);
+  if (dashboard.uid !== definition.uid)
+    throw new Error(`dashboard ${definition.file} builds uid ${dashboard.uid}`);
   return stableJson(dashboard);
 }
 

@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { dashboards, listPanelQueries, renderDashboard, substituteVariables, writeDashboards } from '@reelwatch/dashboards';
+import {
+  dashboards,
+  listPanelQueries,
+  renderDashboard,
+  substituteVariables,
+  writeDashboards,
+} from '@reelwatch/dashboards';
 import { findPromtool } from './promtool';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -11,7 +17,8 @@ const committedDir = path.join(repoRoot, 'grafana', 'dashboards');
 function jsonFilesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) out.push(...jsonFilesUnder(path.join(dir, entry.name)).map((f) => path.join(entry.name, f)));
+    if (entry.isDirectory())
+      out.push(...jsonFilesUnder(path.join(dir, entry.name)).map((f) => path.join(entry.name, f)));
     else if (entry.name.endsWith('.json')) out.push(entry.name);
   }
   return out.sort();
@@ -75,34 +82,52 @@ describe('generated dashboards', () => {
     expect(dashboards.map((d) => d.file).sort()).toEqual(modules);
   });
 
-  test.each(dashboards.map((d) => [d.file, d] as const))('%s: every panel uses the datasource variable, has a description, a unit and queries', (_file, definition) => {
-    const json = JSON.parse(renderDashboard(definition)) as {
-      templating: { list: { name: string; type: string; query?: unknown; datasource?: { uid?: string } }[] };
-      panels: PanelJson[];
-    };
-    const variables = json.templating.list;
-    expect(variables.find((v) => v.name === 'datasource')).toMatchObject({ type: 'datasource', query: 'prometheus' });
-    for (const v of variables.filter((x) => x.type === 'query')) expect(v.datasource?.uid).toBe('${datasource}');
+  test.each(dashboards.map((d) => [d.file, d] as const))(
+    '%s: every panel uses the datasource variable, has a description, a unit and queries',
+    (_file, definition) => {
+      const json = JSON.parse(renderDashboard(definition)) as {
+        templating: {
+          list: { name: string; type: string; query?: unknown; datasource?: { uid?: string } }[];
+        };
+        panels: PanelJson[];
+      };
+      const variables = json.templating.list;
+      expect(variables.find((v) => v.name === 'datasource')).toMatchObject({
+        type: 'datasource',
+        query: 'prometheus',
+      });
+      for (const v of variables.filter((x) => x.type === 'query'))
+        expect(v.datasource?.uid).toBe('${datasource}');
 
-    const panels = json.panels.filter((p) => p.type !== 'row');
-    expect(panels.length).toBeGreaterThan(3);
-    for (const panel of panels) {
-      const where = `${definition.file} / ${panel.title}`;
-      expect({ where, datasource: panel.datasource }).toEqual({ where, datasource: { type: 'prometheus', uid: '${datasource}' } });
-      expect({ where, description: (panel.description ?? '').length > 10 }).toEqual({ where, description: true });
-      expect({ where, unit: (panel.fieldConfig?.defaults?.unit ?? '') !== '' }).toEqual({ where, unit: true });
-      expect({ where, targets: (panel.targets ?? []).length > 0 }).toEqual({ where, targets: true });
-      for (const target of panel.targets ?? []) {
-        expect({ where, ds: target.datasource?.uid, expr: (target.expr ?? '').trim() !== '' }).toEqual({
+      const panels = json.panels.filter((p) => p.type !== 'row');
+      expect(panels.length).toBeGreaterThan(3);
+      for (const panel of panels) {
+        const where = `${definition.file} / ${panel.title}`;
+        expect({ where, datasource: panel.datasource }).toEqual({
           where,
-          ds: '${datasource}',
-          expr: true,
+          datasource: { type: 'prometheus', uid: '${datasource}' },
         });
+        expect({ where, description: (panel.description ?? '').length > 10 }).toEqual({
+          where,
+          description: true,
+        });
+        expect({ where, unit: (panel.fieldConfig?.defaults?.unit ?? '') !== '' }).toEqual({
+          where,
+          unit: true,
+        });
+        expect({ where, targets: (panel.targets ?? []).length > 0 }).toEqual({ where, targets: true });
+        for (const target of panel.targets ?? []) {
+          expect({ where, ds: target.datasource?.uid, expr: (target.expr ?? '').trim() !== '' }).toEqual({
+            where,
+            ds: '${datasource}',
+            expr: true,
+          });
+        }
+        const refIds = (panel.targets ?? []).map((t) => t.refId);
+        expect(new Set(refIds).size).toBe(refIds.length);
       }
-      const refIds = (panel.targets ?? []).map((t) => t.refId);
-      expect(new Set(refIds).size).toBe(refIds.length);
-    }
-  });
+    },
+  );
 
   test('every panel query is valid PromQL (promtool parses them as recording rules)', () => {
     const promtool = findPromtool();
@@ -116,7 +141,9 @@ describe('generated dashboards', () => {
   });
 
   test('substituteVariables fills interval built-ins and selects All for dashboard variables', () => {
-    expect(substituteVariables('rate(x{server=~"$server"}[$__rate_interval])')).toBe('rate(x{server=~".+"}[1m])');
+    expect(substituteVariables('rate(x{server=~"$server"}[$__rate_interval])')).toBe(
+      'rate(x{server=~".+"}[1m])',
+    );
     expect(substituteVariables('x{a=~"${a}", b="$b"}', { b: 'one' })).toBe('x{a=~".+", b="one"}');
   });
 });

@@ -86,7 +86,8 @@ export function interpolate<T>(value: T, env: Map<string, string>): T {
           return set ?? arg ?? '';
         case ':?':
         case '?':
-          if (op === ':?' ? !nonEmpty : set === undefined) throw new Error(`required variable ${name} is not set: ${arg}`);
+          if (op === ':?' ? !nonEmpty : set === undefined)
+            throw new Error(`required variable ${name} is not set: ${arg}`);
           return set as string;
         case ':+':
           return nonEmpty ? (arg ?? '') : '';
@@ -114,9 +115,16 @@ export function interpolate<T>(value: T, env: Map<string, string>): T {
  */
 export function composeSchemaErrors(compose: unknown): string[] {
   // dclint's "exports" map only exposes package.json; the schema file sits beside it.
-  const schemaFile = path.join(path.dirname(require.resolve('dclint/package.json')), 'schemas', 'compose.schema.json');
+  const schemaFile = path.join(
+    path.dirname(require.resolve('dclint/package.json')),
+    'schemas',
+    'compose.schema.json',
+  );
   // It names its meta-schema https://json-schema.org/draft-07/schema, Ajv's draft-07 is the http form.
-  const { $schema: _meta, ...schema } = JSON.parse(readFileSync(schemaFile, 'utf8')) as Record<string, unknown>;
+  const { $schema: _meta, ...schema } = JSON.parse(readFileSync(schemaFile, 'utf8')) as Record<
+    string,
+    unknown
+  >;
   // Compose's own formats (duration, ports) are not JSON Schema formats: not validated here.
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const validate = ajv.compile(schema);
@@ -174,12 +182,15 @@ export function composeProblems(options: ComposeCheckOptions): string[] {
   for (const use of uses) {
     if (!env.has(use.name)) problems.push(`variable ${use.name} is used but not in .env.example`);
     if (/PASSWORD|SECRET|TOKEN|AUTH/.test(use.name) && /-/.test(use.operator)) {
-      problems.push(`variable ${use.name} has a default value: secrets must come from .env (use \${${use.name}:?...})`);
+      problems.push(
+        `variable ${use.name} has a default value: secrets must come from .env (use \${${use.name}:?...})`,
+      );
     }
   }
   const used = new Set(uses.map((u) => u.name));
   for (const name of env.keys()) {
-    if (name !== 'COMPOSE_PROFILES' && !used.has(name)) problems.push(`.env.example sets ${name}, which docker-compose.yml never uses`);
+    if (name !== 'COMPOSE_PROFILES' && !used.has(name))
+      problems.push(`.env.example sets ${name}, which docker-compose.yml never uses`);
   }
 
   let compose: ComposeFile;
@@ -193,11 +204,14 @@ export function composeProblems(options: ComposeCheckOptions): string[] {
   const namedVolumes = new Set(Object.keys(compose.volumes ?? {}));
   const services = compose.services ?? {};
   for (const [name, service] of Object.entries(services)) {
-    if (service.image === undefined) problems.push(`${name}: no image (a built service needs a pinned image tag too)`);
-    else if (!isPinnedImage(service.image)) problems.push(`${name}: image ${service.image} is not pinned to a tag or digest`);
+    if (service.image === undefined)
+      problems.push(`${name}: no image (a built service needs a pinned image tag too)`);
+    else if (!isPinnedImage(service.image))
+      problems.push(`${name}: image ${service.image} is not pinned to a tag or digest`);
 
     for (const p of hostPaths(service, composeDir, namedVolumes)) {
-      if (!existsSync(p)) problems.push(`${name}: mounted or built path ${path.relative(composeDir, p)} does not exist`);
+      if (!existsSync(p))
+        problems.push(`${name}: mounted or built path ${path.relative(composeDir, p)} does not exist`);
     }
 
     const profiles = service.profiles ?? [];
@@ -217,21 +231,31 @@ export function composeProblems(options: ComposeCheckOptions): string[] {
       if ((other.profiles ?? []).join() !== profiles.join()) {
         problems.push(`${name}: depends on ${target} of another profile (that part could not start alone)`);
       }
-      const hasHealthcheck = other.healthcheck !== undefined && other.healthcheck.disable !== true && other.healthcheck.test !== undefined;
+      const hasHealthcheck =
+        other.healthcheck !== undefined &&
+        other.healthcheck.disable !== true &&
+        other.healthcheck.test !== undefined;
       if (dep.condition === 'service_healthy') {
-        if (!hasHealthcheck) problems.push(`${name}: waits for ${target} to be healthy, but ${target} has no healthcheck`);
+        if (!hasHealthcheck)
+          problems.push(`${name}: waits for ${target} to be healthy, but ${target} has no healthcheck`);
       } else if (dep.condition === 'service_completed_successfully') {
-        if (other.restart !== 'no') problems.push(`${name}: waits for ${target} to complete, but ${target} is not a one-shot (restart: "no")`);
+        if (other.restart !== 'no')
+          problems.push(
+            `${name}: waits for ${target} to complete, but ${target} is not a one-shot (restart: "no")`,
+          );
       } else {
         problems.push(`${name}: depends on ${target} without condition service_healthy`);
       }
     }
 
     if (options.scalable.includes(name)) {
-      if (service.container_name !== undefined) problems.push(`${name}: a scalable service cannot have a container_name`);
-      if ((service.ports ?? []).length > 0) problems.push(`${name}: a scalable service cannot publish host ports`);
+      if (service.container_name !== undefined)
+        problems.push(`${name}: a scalable service cannot have a container_name`);
+      if ((service.ports ?? []).length > 0)
+        problems.push(`${name}: a scalable service cannot publish host ports`);
     }
   }
-  for (const name of options.scalable) if (!(name in services)) problems.push(`scalable service ${name} is missing`);
+  for (const name of options.scalable)
+    if (!(name in services)) problems.push(`scalable service ${name} is missing`);
   return problems;
 }

@@ -37,7 +37,8 @@ export function rewriteScrapeTargets(
       const { dns_sd_configs: _dns, static_configs: _static, ...rest } = job;
       return { ...rest, static_configs: [{ targets: targets[job.job_name] ?? [] }] };
     });
-  if (options.alertmanager) config.alerting = { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] };
+  if (options.alertmanager)
+    config.alerting = { alertmanagers: [{ static_configs: [{ targets: [options.alertmanager] }] }] };
   else delete config.alerting;
   return stringify(config);
 }

@@ -31,7 +31,9 @@ describe('compose/docker-compose.yml', () => {
     (broken.services.redis as Record<string, unknown>).helthcheck = { test: ['CMD', 'true'] };
     (broken.services.kafka as Record<string, unknown>).restart = 42;
     const errors = composeSchemaErrors(broken);
-    expect(errors.some((e) => e.includes('/services/redis') && e.includes('additional properties'))).toBe(true);
+    expect(errors.some((e) => e.includes('/services/redis') && e.includes('additional properties'))).toBe(
+      true,
+    );
     expect(errors.some((e) => e.includes('/services/kafka/restart'))).toBe(true);
   });
 
@@ -42,7 +44,13 @@ describe('compose/docker-compose.yml', () => {
         .filter(([, s]) => s.profiles?.includes(p))
         .map(([n]) => n)
         .sort();
-    expect(byProfile('monitoring')).toEqual(['alert-sink', 'alertmanager', 'grafana', 'prometheus', 'pushgateway']);
+    expect(byProfile('monitoring')).toEqual([
+      'alert-sink',
+      'alertmanager',
+      'grafana',
+      'prometheus',
+      'pushgateway',
+    ]);
     expect(byProfile('app')).toEqual(
       [
         'event-producer',
@@ -67,10 +75,16 @@ describe('compose/docker-compose.yml', () => {
     const built = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
     expect(built.length).toBe(6);
     for (const [name, service] of built) {
-      expect({ name, build: service.build }).toEqual({ name, build: { context: '..', dockerfile: 'compose/Dockerfile' } });
+      expect({ name, build: service.build }).toEqual({
+        name,
+        build: { context: '..', dockerfile: 'compose/Dockerfile' },
+      });
       if (name === 'training-snapshot') continue; // a job, not a server
       const healthUrl = (service.environment as Record<string, string>).HEALTHCHECK_URL;
-      expect({ name, healthUrl }).toEqual({ name, healthUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/healthz$/) });
+      expect({ name, healthUrl }).toEqual({
+        name,
+        healthUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/healthz$/),
+      });
     }
     const dockerfile = readFileSync(path.join(paths.root, 'compose', 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^USER node$/m);
@@ -88,14 +102,21 @@ describe('compose/docker-compose.yml', () => {
     expect(grafana.environment.GF_SECURITY_ADMIN_PASSWORD).toMatch(/^\$\{GRAFANA_ADMIN_PASSWORD:\?/);
     expect(grafana.environment.GF_AUTH_ANONYMOUS_ORG_ROLE).toBe('Viewer');
     const home = grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH as string;
-    const homeInRepo = path.join(paths.grafanaDir, 'dashboards', path.relative('/etc/grafana/dashboards', home));
+    const homeInRepo = path.join(
+      paths.grafanaDir,
+      'dashboards',
+      path.relative('/etc/grafana/dashboards', home),
+    );
     expect(JSON.parse(readFileSync(homeInRepo, 'utf8')).uid).toBe('reelwatch-pipeline-overview');
   });
 
   test('passwords have no defaults: every one is required from .env', () => {
-    const secrets = variableUses(loadComposeFile(paths.composeFile)).filter((u) => /PASSWORD|AUTH/.test(u.name));
+    const secrets = variableUses(loadComposeFile(paths.composeFile)).filter((u) =>
+      /PASSWORD|AUTH/.test(u.name),
+    );
     expect(secrets.length).toBeGreaterThan(5);
-    for (const use of secrets) expect({ name: use.name, operator: use.operator }).toEqual({ name: use.name, operator: ':?' });
+    for (const use of secrets)
+      expect({ name: use.name, operator: use.operator }).toEqual({ name: use.name, operator: ':?' });
   });
 
   test('the rules catch a latest image, a missing mount, an unknown variable and an unhealthy dependency', () => {
@@ -105,9 +126,15 @@ describe('compose/docker-compose.yml', () => {
     expect(isPinnedImage('redis:7.2.5')).toBe(true);
     expect(isPinnedImage('localhost:5000/redis')).toBe(false);
     expect(isPinnedImage(`redis@sha256:${'a'.repeat(64)}`)).toBe(true);
-    expect(variableUses({ a: 'x ${ONE:-1} $TWO $$THREE ${FOUR:?no}' }).map((u) => u.name)).toEqual(['ONE', 'TWO', 'FOUR']);
+    expect(variableUses({ a: 'x ${ONE:-1} $TWO $$THREE ${FOUR:?no}' }).map((u) => u.name)).toEqual([
+      'ONE',
+      'TWO',
+      'FOUR',
+    ]);
     expect(interpolate({ a: '${X:-d} ${Y} $$Z' }, new Map([['Y', 'y']]))).toEqual({ a: 'd y $Z' });
-    expect(() => interpolate({ a: '${X:?set X}' }, new Map())).toThrow('required variable X is not set: set X');
+    expect(() => interpolate({ a: '${X:?set X}' }, new Map())).toThrow(
+      'required variable X is not set: set X',
+    );
     expect(compose.services['kafka-init']?.restart).toBe('no');
   });
 });

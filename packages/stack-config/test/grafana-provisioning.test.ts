@@ -31,6 +31,8 @@ describe('grafana provisioning', () => {
     const grafana = loadComposeFile(paths.composeFile).services.grafana as { volumes: string[] };
     expect(grafana.volumes).toContain(`../grafana/dashboards:${provider?.options.path}:ro`);
     expect(grafana.volumes).toContain('../grafana/provisioning:/etc/grafana/provisioning:ro');
-    expect(existsSync(path.join(paths.grafanaDir, 'dashboards', 'reelwatch', 'pipeline-overview.json'))).toBe(true);
+    expect(existsSync(path.join(paths.grafanaDir, 'dashboards', 'reelwatch', 'pipeline-overview.json'))).toBe(
+      true,
+    );
   });
 });

@@ -2,18 +2,37 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { listPanelQueries } from '@reelwatch/dashboards';
-import { alertTestCoverage, loadRules, rewriteScrapeTargets, scrapeJobNames, stackPaths } from '@reelwatch/stack-config';
+import {
+  alertTestCoverage,
+  loadRules,
+  rewriteScrapeTargets,
+  scrapeJobNames,
+  stackPaths,
+} from '@reelwatch/stack-config';
 import { parse } from 'yaml';
 import { promtool } from './promtool';
 
 const paths = stackPaths(path.resolve(__dirname, '../../..'));
 const prometheusDir = path.dirname(paths.prometheusConfig);
-const ruleFiles = readdirSync(paths.rulesDir).filter((f) => f.endsWith('.yml')).map((f) => path.join('rules', f));
-const testFiles = readdirSync(paths.ruleTestsDir).filter((f) => f.endsWith('.yml')).map((f) => path.join('tests', f));
+const ruleFiles = readdirSync(paths.rulesDir)
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => path.join('rules', f));
+const testFiles = readdirSync(paths.ruleTestsDir)
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => path.join('tests', f));
 const alerts = loadRules(paths.rulesDir).filter((r) => r.kind === 'alert');
 
 // Job names = Compose service names (BRIEF.md).
-const JOBS = ['prometheus', 'alertmanager', 'pushgateway', 'event-producer', 'ingestion', 'pg-exporter', 'task-monitor', 'task-worker'];
+const JOBS = [
+  'prometheus',
+  'alertmanager',
+  'pushgateway',
+  'event-producer',
+  'ingestion',
+  'pg-exporter',
+  'task-monitor',
+  'task-worker',
+];
 
 describe('prometheus configuration', () => {
   test('promtool check config accepts prometheus.yml and the rule files it loads', () => {
@@ -44,7 +63,12 @@ describe('prometheus configuration', () => {
       { alertmanager: '127.0.0.1:4004' },
     );
     const config = parse(rewritten) as {
-      scrape_configs: { job_name: string; honor_labels?: boolean; static_configs: { targets: string[] }[]; dns_sd_configs?: unknown }[];
+      scrape_configs: {
+        job_name: string;
+        honor_labels?: boolean;
+        static_configs: { targets: string[] }[];
+        dns_sd_configs?: unknown;
+      }[];
       alerting: unknown;
       rule_files: string[];
     };
@@ -54,7 +78,9 @@ describe('prometheus configuration', () => {
       static_configs: [{ targets: ['127.0.0.1:4001', '127.0.0.1:4002'] }],
     });
     expect(config.scrape_configs[0]?.honor_labels).toBe(true);
-    expect(config.alerting).toEqual({ alertmanagers: [{ static_configs: [{ targets: ['127.0.0.1:4004'] }] }] });
+    expect(config.alerting).toEqual({
+      alertmanagers: [{ static_configs: [{ targets: ['127.0.0.1:4004'] }] }],
+    });
     expect(config.rule_files).toEqual(['rules/*.yml']);
   });
 });
@@ -87,7 +113,11 @@ describe('prometheus rules', () => {
               interval: '1m',
               input_series: [{ series: 'up{job="ingestion",instance="a:1"}', values: '1x10' }],
               alert_rule_test: [
-                { eval_time: '8m', alertname: 'ReelwatchTargetDown', exp_alerts: [{ exp_labels: { severity: 'warning' } }] },
+                {
+                  eval_time: '8m',
+                  alertname: 'ReelwatchTargetDown',
+                  exp_alerts: [{ exp_labels: { severity: 'warning' } }],
+                },
               ],
             },
           ],
@@ -132,19 +162,29 @@ describe('prometheus rules', () => {
         'TaskBacklogGrowing',
       ].sort(),
     );
-    expect(alerts.find((a) => a.name === 'PostgreSQLReplicationLagHigh')?.expr).toContain('pg_replication_lag_seconds');
+    expect(alerts.find((a) => a.name === 'PostgreSQLReplicationLagHigh')?.expr).toContain(
+      'pg_replication_lag_seconds',
+    );
   });
 
-  test.each(alerts.map((a) => [a.name, a] as const))('%s has a severity and summary and description annotations', (_name, alert) => {
-    expect(['critical', 'warning', 'info']).toContain(alert.labels.severity);
-    expect(alert.annotations.summary?.length ?? 0).toBeGreaterThan(10);
-    expect(alert.annotations.description?.length ?? 0).toBeGreaterThan(40);
-  });
+  test.each(alerts.map((a) => [a.name, a] as const))(
+    '%s has a severity and summary and description annotations',
+    (_name, alert) => {
+      expect(['critical', 'warning', 'info']).toContain(alert.labels.severity);
+      expect(alert.annotations.summary?.length ?? 0).toBeGreaterThan(10);
+      expect(alert.annotations.description?.length ?? 0).toBeGreaterThan(40);
+    },
+  );
 
   test('every recording rule a dashboard queries is defined', () => {
-    const recorded = new Set(loadRules(paths.rulesDir).filter((r) => r.kind === 'record').map((r) => r.name));
+    const recorded = new Set(
+      loadRules(paths.rulesDir)
+        .filter((r) => r.kind === 'record')
+        .map((r) => r.name),
+    );
     const used = new Set<string>();
-    for (const q of listPanelQueries()) for (const m of q.expr.matchAll(/[a-z_]+:[a-z0-9_]+:[a-z0-9_]+/g)) used.add(m[0]);
+    for (const q of listPanelQueries())
+      for (const m of q.expr.matchAll(/[a-z_]+:[a-z0-9_]+:[a-z0-9_]+/g)) used.add(m[0]);
     expect(used.size).toBeGreaterThan(0);
     expect([...used].filter((name) => !recorded.has(name))).toEqual([]);
   });

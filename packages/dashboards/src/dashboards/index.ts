@@ -6,4 +6,10 @@ import { postgresql } from './postgresql';
 import { taskQueue } from './task-queue';
 
 /** Every dashboard, in the order Grafana lists them; one module per dashboard in this folder. */
-export const dashboards: DashboardDefinition[] = [pipelineOverview, ingestion, postgresql, nodejsRuntime, taskQueue];
+export const dashboards: DashboardDefinition[] = [
+  pipelineOverview,
+  ingestion,
+  postgresql,
+  nodejsRuntime,
+  taskQueue,
+];
