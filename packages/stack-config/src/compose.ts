@@ -219,7 +219,7 @@ export function composeProblems(options: ComposeCheckOptions): string[] {
       problems.push(`${name}: must belong to exactly one profile of ${options.profiles.join(', ')}`);
     }
 
-    const deps = Array.isArray(service.depends_on)
+    const deps: Record<string, { condition?: string }> = Array.isArray(service.depends_on)
       ? Object.fromEntries(service.depends_on.map((d) => [d, {}]))
       : (service.depends_on ?? {});
     for (const [target, dep] of Object.entries(deps)) {
