@@ -29,7 +29,7 @@ if (process.argv.includes('--check')) {
               JSON.stringify({
                 status: a.status,
                 labels: a.labels,
-                summary: a.annotations && a.annotations.summary,
+                summary: a.annotations?.summary,
                 startsAt: a.startsAt,
               }),
             );

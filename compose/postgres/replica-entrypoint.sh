@@ -17,4 +17,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   gosu postgres pg_basebackup -h "$PRIMARY_HOST" -U replicator -D "$PGDATA" -X stream -S replica -R -P
 fi
 
-exec gosu postgres postgres -c hot_standby=on
+exec gosu postgres postgres -c hot_standby=on \
+  -c max_connections="${POSTGRES_MAX_CONNECTIONS:-100}" \
+  -c shared_preload_libraries=pg_stat_statements \
+  -c track_io_timing=on

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import {
+  DATASOURCE,
   dashboards,
   listPanelQueries,
   renderDashboard,
@@ -97,7 +98,7 @@ describe('generated dashboards', () => {
         query: 'prometheus',
       });
       for (const v of variables.filter((x) => x.type === 'query'))
-        expect(v.datasource?.uid).toBe('${datasource}');
+        expect(v.datasource?.uid).toBe(DATASOURCE.uid);
 
       const panels = json.panels.filter((p) => p.type !== 'row');
       expect(panels.length).toBeGreaterThan(3);
@@ -105,7 +106,7 @@ describe('generated dashboards', () => {
         const where = `${definition.file} / ${panel.title}`;
         expect({ where, datasource: panel.datasource }).toEqual({
           where,
-          datasource: { type: 'prometheus', uid: '${datasource}' },
+          datasource: { type: 'prometheus', uid: DATASOURCE.uid },
         });
         expect({ where, description: (panel.description ?? '').length > 10 }).toEqual({
           where,
@@ -119,7 +120,7 @@ describe('generated dashboards', () => {
         for (const target of panel.targets ?? []) {
           expect({ where, ds: target.datasource?.uid, expr: (target.expr ?? '').trim() !== '' }).toEqual({
             where,
-            ds: '${datasource}',
+            ds: DATASOURCE.uid,
             expr: true,
           });
         }
@@ -144,6 +145,7 @@ describe('generated dashboards', () => {
     expect(substituteVariables('rate(x{server=~"$server"}[$__rate_interval])')).toBe(
       'rate(x{server=~".+"}[1m])',
     );
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's ${var} syntax under test
     expect(substituteVariables('x{a=~"${a}", b="$b"}', { b: 'one' })).toBe('x{a=~".+", b="one"}');
   });
 });

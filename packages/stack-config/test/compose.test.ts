@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: Compose's ${VAR} interpolation is what these tests feed in
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
