@@ -70,7 +70,8 @@ function build() {
         max: 1,
         queries: [
           {
-            expr: 'sum by (task) (rate(flower_events_total{type="task-failed"}[10m])) / sum by (task) (rate(flower_events_total{type=~"task-succeeded|task-failed"}[10m]))',
+            // `or ... * 0`: a task that never failed shows 0, not a gap.
+            expr: '(sum by (task) (rate(flower_events_total{type="task-failed"}[10m])) or sum by (task) (rate(flower_events_total{type=~"task-succeeded|task-failed"}[10m])) * 0) / sum by (task) (rate(flower_events_total{type=~"task-succeeded|task-failed"}[10m]))',
             legend: '{{task}}',
           },
         ],
