@@ -14,7 +14,8 @@ chmod 0700 "$PGDATA"
 if [ ! -s "$PGDATA/PG_VERSION" ]; then
   echo "replica: cloning ${PRIMARY_HOST} into ${PGDATA}"
   until gosu postgres pg_isready -h "$PRIMARY_HOST" -U replicator -d postgres -q; do sleep 1; done
-  gosu postgres pg_basebackup -h "$PRIMARY_HOST" -U replicator -D "$PGDATA" -X stream -S replica -R -P
+  gosu postgres pg_basebackup -h "$PRIMARY_HOST" -U replicator -D "$PGDATA" \
+    --checkpoint=fast -X stream -S replica -R -P
 fi
 
 exec gosu postgres postgres -c hot_standby=on \

@@ -5,11 +5,12 @@
 set -euo pipefail
 
 psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname "$POSTGRES_DB" \
+  -v app_db="$POSTGRES_DB" \
   -v app_password="$REELWATCH_DB_PASSWORD" \
   -v replication_password="$POSTGRES_REPLICATION_PASSWORD" \
   -v exporter_password="$POSTGRES_EXPORTER_PASSWORD" <<'SQL'
 CREATE ROLE reelwatch LOGIN PASSWORD :'app_password';
-ALTER DATABASE reelwatch OWNER TO reelwatch;
+ALTER DATABASE :"app_db" OWNER TO reelwatch;
 GRANT ALL ON SCHEMA public TO reelwatch;
 
 CREATE ROLE replicator LOGIN REPLICATION PASSWORD :'replication_password';
