@@ -63,6 +63,7 @@ describe('compose/docker-compose.yml', () => {
         'postgres-replica',
         'redis',
         'task-monitor',
+        'task-traffic',
         'task-worker',
         'training-snapshot',
       ].sort(),
