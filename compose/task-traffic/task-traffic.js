@@ -1,7 +1,6 @@
 // Demo traffic for the task queue: nothing in the pipeline enqueues tasks by itself, so this loop
 // asks task-monitor (Flower's POST /api/task/async-apply/:name) for a few tasks every interval.
 // Only in Compose, so the Task queue dashboard has something to show; delete the service to stop it.
-'use strict';
 
 const monitor = process.env.TASK_MONITOR_URL || 'http://task-monitor:5555';
 const intervalMs = Number(process.env.TASK_TRAFFIC_INTERVAL_SECONDS || 5) * 1000;

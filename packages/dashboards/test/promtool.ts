@@ -1,13 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { findBinary } from '@reelwatch/testkit';
 
-/**
- * promtool from Debian's `prometheus` package. testkit's findBinary does this once it is on
- * main; until then a local lookup with the same failure message.
- */
+/** promtool from Debian's `prometheus` package; a missing binary fails naming the package. */
 export function findPromtool(): string {
-  try {
-    return execFileSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('promtool not found: install the Debian package prometheus (apt-get install prometheus)');
-  }
+  return findBinary('promtool', 'prometheus');
 }

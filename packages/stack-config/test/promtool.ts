@@ -1,16 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import { findBinary } from '@reelwatch/testkit';
 
-/**
- * promtool from Debian's `prometheus` package. testkit's findBinary('promtool', 'prometheus')
- * replaces this once testkit is on main; until then a local lookup with the same message.
- */
+/** promtool from Debian's `prometheus` package; a missing binary fails naming the package. */
 export function findPromtool(): string {
-  const found = spawnSync('sh', ['-c', 'command -v promtool'], { encoding: 'utf8' });
-  const bin = found.stdout.trim();
-  if (found.status !== 0 || bin === '') {
-    throw new Error('promtool not found: install the Debian package prometheus (apt-get install prometheus)');
-  }
-  return bin;
+  return findBinary('promtool', 'prometheus');
 }
 
 export interface PromtoolResult {
