@@ -1,0 +1,380 @@
+import type { Pool, PoolClient } from 'pg';
+import { BatchAggregator, microsToIso } from './batch-aggregator';
+import { toDbError } from './errors';
+import type { EventType, ParseResult } from './parse-event-line';
+
+/** One consumed message, already parsed (parsing happens outside the transaction). */
+export interface ParsedMessage {
+  offset: string;
+  rawText: string;
+  parsed: ParseResult;
+}
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  messages: ParsedMessage[];
+  /**
+   * The batch may start after stored offset + 1 without being treated as a gap: set when the
+   * broker no longer has the missing offsets (retention), so skipping them is the only option.
+   */
+  acceptGap?: boolean;
+}
+
+export interface WriteResult {
+  /** Messages applied in this transaction (events and dead letters). */
+  applied: number;
+  /** Messages skipped because their offset was already applied (a replay). */
+  duplicates: number;
+  /** Per type counts of what was applied, dead letters as `malformed`. */
+  appliedByType: Record<EventType | 'malformed', number>;
+  duplicatesByType: Record<EventType | 'malformed', number>;
+  deadLetters: Map<string, number>;
+  newUsers: number;
+  newMovies: number;
+  /** Offset stored in the database after this call (-1: nothing ever applied). */
+  lastOffset: bigint;
+  /** Set when the batch starts after stored offset + 1: nothing written, the caller must seek here. */
+  gapResumeAt?: bigint;
+  /** Per partition of a writeMany: offset stored after the call, events applied, or the gap. */
+  partitions: Map<number, { lastOffset: bigint; applied: number; gapResumeAt?: bigint }>;
+  transactionSeconds: number;
+}
+
+const emptyCounts = (): Record<EventType | 'malformed', number> => ({
+  watch: 0,
+  rate: 0,
+  recommend: 0,
+  malformed: 0,
+});
+const typeOf = (m: ParsedMessage): EventType | 'malformed' =>
+  m.parsed.ok ? m.parsed.event.type : 'malformed';
+
+// PostgreSQL text cannot hold NUL; everything else of a dead line is kept as it came.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must be replaced
+const sanitizeText = (text: string): string => text.replace(/\u0000/g, '\uFFFD');
+
+/**
+ * One data-modifying statement writes every aggregate table, the dead letters and the offset:
+ * one round trip per batch besides BEGIN, the offset lock and COMMIT. Every upsert combines the
+ * same way the in-memory aggregator does, so batching changes nothing in the result.
+ */
+const WRITE_BATCH_SQL = `
+WITH
+u AS (
+  INSERT INTO users AS t (user_id, first_seen, last_seen, watch_events, rate_events, recommend_events)
+  SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[])
+  ON CONFLICT (user_id) DO UPDATE SET
+    first_seen = least(t.first_seen, excluded.first_seen),
+    last_seen = greatest(t.last_seen, excluded.last_seen),
+    watch_events = t.watch_events + excluded.watch_events,
+    rate_events = t.rate_events + excluded.rate_events,
+    recommend_events = t.recommend_events + excluded.recommend_events
+  RETURNING (xmax = 0) AS inserted
+),
+m AS (
+  INSERT INTO movies AS t (movie_id, first_seen, last_seen, watch_events, rate_events)
+  SELECT * FROM unnest($7::text[], $8::timestamptz[], $9::timestamptz[], $10::bigint[], $11::bigint[])
+  ON CONFLICT (movie_id) DO UPDATE SET
+    first_seen = least(t.first_seen, excluded.first_seen),
+    last_seen = greatest(t.last_seen, excluded.last_seen),
+    watch_events = t.watch_events + excluded.watch_events,
+    rate_events = t.rate_events + excluded.rate_events
+  RETURNING (xmax = 0) AS inserted
+),
+p AS (
+  INSERT INTO watch_progress AS t (user_id, movie_id, first_watched, last_watched, minutes, max_minute, watch_events)
+  SELECT x.u, x.mv, x.f, x.l, x.mins::integer[], x.mx, x.n
+  FROM unnest($12::bigint[], $13::text[], $14::timestamptz[], $15::timestamptz[], $16::text[], $17::integer[], $18::bigint[])
+    AS x(u, mv, f, l, mins, mx, n)
+  ON CONFLICT (user_id, movie_id) DO UPDATE SET
+    first_watched = least(t.first_watched, excluded.first_watched),
+    last_watched = greatest(t.last_watched, excluded.last_watched),
+    -- Sessions move forward: appending is the common case; a rewind needs a real set union.
+    -- (inline rather than a SQL function: a function with an aggregate is not inlined and costs a call per row)
+    minutes = CASE WHEN excluded.minutes[1] > t.max_minute THEN t.minutes || excluded.minutes
+                   ELSE ARRAY(SELECT DISTINCT m FROM unnest(t.minutes || excluded.minutes) AS m ORDER BY m) END,
+    max_minute = greatest(t.max_minute, excluded.max_minute),
+    watch_events = t.watch_events + excluded.watch_events
+),
+r AS (
+  INSERT INTO user_ratings AS t (user_id, movie_id, rating, rated_at, rate_events)
+  SELECT * FROM unnest($19::bigint[], $20::text[], $21::smallint[], $22::timestamptz[], $23::bigint[])
+  ON CONFLICT (user_id, movie_id) DO UPDATE SET
+    rating = CASE WHEN excluded.rated_at >= t.rated_at THEN excluded.rating ELSE t.rating END,
+    rated_at = greatest(t.rated_at, excluded.rated_at),
+    rate_events = t.rate_events + excluded.rate_events
+),
+rc AS (
+  INSERT INTO movie_rating_counts AS t (movie_id, rating, events)
+  SELECT * FROM unnest($24::text[], $25::smallint[], $26::bigint[])
+  ON CONFLICT (movie_id, rating) DO UPDATE SET events = t.events + excluded.events
+),
+h AS (
+  INSERT INTO recommendation_requests_hourly AS t
+    (hour, host, status, requests, latency_ms_sum, latency_ms_min, latency_ms_max, results_sum)
+  SELECT * FROM unnest($27::timestamptz[], $28::text[], $29::smallint[], $30::bigint[], $31::bigint[],
+                       $32::integer[], $33::integer[], $34::bigint[])
+  ON CONFLICT (hour, host, status) DO UPDATE SET
+    requests = t.requests + excluded.requests,
+    latency_ms_sum = t.latency_ms_sum + excluded.latency_ms_sum,
+    latency_ms_min = least(t.latency_ms_min, excluded.latency_ms_min),
+    latency_ms_max = greatest(t.latency_ms_max, excluded.latency_ms_max),
+    results_sum = t.results_sum + excluded.results_sum
+),
+d AS (
+  INSERT INTO dead_letters (topic, partition, kafka_offset, reason, detail, raw_text)
+  SELECT $35::text, x.p, x.o, x.r, x.d, x.t
+  FROM unnest($36::integer[], $37::bigint[], $38::text[], $39::text[], $40::text[]) AS x(p, o, r, d, t)
+  ON CONFLICT (topic, partition, kafka_offset) DO NOTHING
+),
+o AS (
+  UPDATE ingestion_offsets AS t SET last_offset = x.off, updated_at = now()
+  FROM unnest($41::integer[], $42::bigint[]) AS x(p, off)
+  WHERE t.consumer_group = $43::text AND t.topic = $35::text AND t.partition = x.p
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM u WHERE inserted)::integer AS new_users,
+       (SELECT count(*) FROM m WHERE inserted)::integer AS new_movies,
+       (SELECT count(*) FROM o)::integer AS offsets_updated`;
+
+export interface BatchWriterOptions {
+  pool: Pool;
+  consumerGroup: string;
+}
+
+/**
+ * Writes one partition's batch in ONE transaction: lock the partition's offset row, drop the
+ * messages at or below the stored offset (a replay), aggregate the rest, upsert everything and
+ * store the new offset. A crash anywhere leaves either all of it or none of it.
+ */
+export class BatchWriter {
+  private readonly pool: Pool;
+  private readonly group: string;
+
+  constructor(options: BatchWriterOptions) {
+    this.pool = options.pool;
+    this.group = options.consumerGroup;
+  }
+
+  /** Stored last offsets for the given partitions (-1 where none is stored). */
+  async storedOffsets(topic: string, partitions: number[]): Promise<Map<number, bigint>> {
+    const result = new Map<number, bigint>(partitions.map((p) => [p, -1n]));
+    try {
+      const { rows } = await this.pool.query<{ partition: number; last_offset: string }>(
+        'SELECT partition, last_offset FROM ingestion_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::integer[])',
+        [this.group, topic, partitions],
+      );
+      for (const r of rows) result.set(r.partition, BigInt(r.last_offset));
+    } catch (err) {
+      throw toDbError(err, 'read stored offsets');
+    }
+    return result;
+  }
+
+  /** One partition's batch in one transaction (see writeMany). */
+  async write(batch: PartitionBatch): Promise<WriteResult> {
+    return this.writeMany([batch]);
+  }
+
+  /**
+   * Several partitions' batches (one topic) in ONE transaction: group commit. Offset rows are
+   * locked in partition order; each partition is filtered by its own stored offset; a partition
+   * whose batch starts after stored offset + 1 is left out (reported in `partitions`).
+   */
+  async writeMany(batches: PartitionBatch[]): Promise<WriteResult> {
+    const started = process.hrtime.bigint();
+    const topic = batches[0]!.topic;
+    if (batches.some((b) => b.topic !== topic)) throw new Error('writeMany: batches of one topic only');
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw toDbError(err, 'connect');
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const partitionIds = [...new Set(batches.map((b) => b.partition))].sort((x, y) => x - y);
+      const stored = await this.lockOffsets(client, topic, partitionIds);
+      const result: WriteResult = {
+        applied: 0,
+        duplicates: 0,
+        appliedByType: emptyCounts(),
+        duplicatesByType: emptyCounts(),
+        deadLetters: new Map(),
+        newUsers: 0,
+        newMovies: 0,
+        lastOffset: -1n,
+        transactionSeconds: 0,
+        partitions: new Map(),
+      };
+      const aggregate = new BatchAggregator();
+      const newOffsets = new Map<number, bigint>();
+      for (const batch of batches) {
+        const floor = newOffsets.get(batch.partition) ?? stored.get(batch.partition)!;
+        const state = result.partitions.get(batch.partition) ?? { lastOffset: floor, applied: 0 };
+        result.partitions.set(batch.partition, state);
+        if (state.gapResumeAt !== undefined) continue;
+        const fresh: ParsedMessage[] = [];
+        for (const m of batch.messages) {
+          if (BigInt(m.offset) <= floor) {
+            result.duplicates++;
+            result.duplicatesByType[typeOf(m)]++;
+          } else {
+            fresh.push(m);
+          }
+        }
+        const first = fresh[0];
+        if (!first) continue;
+        if (BigInt(first.offset) > floor + 1n && !batch.acceptGap) {
+          state.gapResumeAt = floor + 1n;
+          continue;
+        }
+        for (const m of fresh) {
+          if (m.parsed.ok) {
+            aggregate.add(m.parsed.event);
+          } else {
+            aggregate.addDeadLetter({
+              partition: batch.partition,
+              offset: m.offset,
+              reason: m.parsed.reason,
+              detail: m.parsed.detail,
+              rawText: sanitizeText(m.rawText),
+            });
+          }
+          result.appliedByType[typeOf(m)]++;
+        }
+        const last = BigInt(fresh[fresh.length - 1]!.offset);
+        newOffsets.set(batch.partition, last);
+        state.lastOffset = last;
+        state.applied += fresh.length;
+        result.applied += fresh.length;
+      }
+      if (newOffsets.size === 0) {
+        await client.query('ROLLBACK');
+      } else {
+        const { rows } = await client.query<{
+          new_users: number;
+          new_movies: number;
+          offsets_updated: number;
+        }>({
+          name: 'reelwatch_write_batch',
+          text: WRITE_BATCH_SQL,
+          values: this.parameters(aggregate, topic, newOffsets),
+        });
+        const row = rows[0]!;
+        if (row.offsets_updated !== newOffsets.size)
+          throw new Error('offset rows vanished inside the transaction');
+        await client.query('COMMIT');
+        result.newUsers = row.new_users;
+        result.newMovies = row.new_movies;
+        result.deadLetters = aggregate.deadLetterCounts;
+      }
+      // Single-partition view (write()).
+      const only = result.partitions.get(batches[0]!.partition)!;
+      result.lastOffset = only.lastOffset;
+      if (only.gapResumeAt !== undefined) result.gapResumeAt = only.gapResumeAt;
+      result.transactionSeconds = secondsSince(started);
+      return result;
+    } catch (err) {
+      broken = err as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw toDbError(err, `write batch ${topic}[${batches.map((b) => b.partition).join(',')}]`);
+    } finally {
+      // A client whose connection failed must not go back into the pool.
+      client.release(broken);
+    }
+  }
+
+  private async lockOffsets(
+    client: PoolClient,
+    topic: string,
+    partitions: number[],
+  ): Promise<Map<number, bigint>> {
+    const select = `SELECT partition, last_offset FROM ingestion_offsets
+      WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::integer[]) ORDER BY partition FOR UPDATE`;
+    const params = [this.group, topic, partitions];
+    let { rows } = await client.query<{ partition: number; last_offset: string }>({
+      name: 'reelwatch_lock_offsets',
+      text: select,
+      values: params,
+    });
+    if (rows.length < partitions.length) {
+      await client.query(
+        `INSERT INTO ingestion_offsets (consumer_group, topic, partition, last_offset)
+         SELECT $1, $2, p, -1 FROM unnest($3::integer[]) AS p ORDER BY p ON CONFLICT DO NOTHING`,
+        params,
+      );
+      ({ rows } = await client.query<{ partition: number; last_offset: string }>({
+        name: 'reelwatch_lock_offsets',
+        text: select,
+        values: params,
+      }));
+    }
+    return new Map(rows.map((r) => [r.partition, BigInt(r.last_offset)]));
+  }
+
+  private parameters(a: BatchAggregator, topic: string, offsets: Map<number, bigint>): unknown[] {
+    // Rows in key order: concurrent transactions (two processes during a rebalance, shared movie
+    // rows across partitions) then lock rows in the same order and cannot deadlock each other.
+    const byKey = <T>(map: Map<string, T>): T[] =>
+      [...map.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map((e) => e[1]);
+    const users = byKey(a.users);
+    const movies = byKey(a.movies);
+    const progress = byKey(a.progress);
+    const ratings = byKey(a.ratings);
+    const counts = byKey(a.ratingCounts);
+    const hours = byKey(a.recommendations);
+    const dead = a.deadLetters;
+    return [
+      users.map((u) => u.userId),
+      users.map((u) => microsToIso(u.firstSeen)),
+      users.map((u) => microsToIso(u.lastSeen)),
+      users.map((u) => u.watchEvents),
+      users.map((u) => u.rateEvents),
+      users.map((u) => u.recommendEvents),
+      movies.map((m) => m.movieId),
+      movies.map((m) => microsToIso(m.firstSeen)),
+      movies.map((m) => microsToIso(m.lastSeen)),
+      movies.map((m) => m.watchEvents),
+      movies.map((m) => m.rateEvents),
+      progress.map((p) => p.userId),
+      progress.map((p) => p.movieId),
+      progress.map((p) => microsToIso(p.firstWatched)),
+      progress.map((p) => microsToIso(p.lastWatched)),
+      progress.map((p) => `{${[...p.minutes].sort((x, y) => x - y).join(',')}}`),
+      progress.map((p) => p.maxMinute),
+      progress.map((p) => p.watchEvents),
+      ratings.map((r) => r.userId),
+      ratings.map((r) => r.movieId),
+      ratings.map((r) => r.rating),
+      ratings.map((r) => microsToIso(r.ratedAt)),
+      ratings.map((r) => r.rateEvents),
+      counts.map((c) => c.movieId),
+      counts.map((c) => c.rating),
+      counts.map((c) => c.events),
+      hours.map((h) => microsToIso(h.hour)),
+      hours.map((h) => h.host),
+      hours.map((h) => h.status),
+      hours.map((h) => h.requests),
+      hours.map((h) => h.latencyMsSum),
+      hours.map((h) => h.latencyMsMin),
+      hours.map((h) => h.latencyMsMax),
+      hours.map((h) => h.resultsSum),
+      topic,
+      dead.map((d) => d.partition),
+      dead.map((d) => d.offset),
+      dead.map((d) => d.reason),
+      dead.map((d) => d.detail),
+      dead.map((d) => d.rawText),
+      [...offsets.keys()],
+      [...offsets.values()].map(String),
+      this.group,
+    ];
+  }
+}
+
+function secondsSince(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
