@@ -1,0 +1,18 @@
+import { startHttpDaemon } from './http-daemon';
+
+export interface PushgatewayServer {
+  url: string;
+  port: number;
+  destroy(): Promise<void>;
+}
+
+/** Starts a Pushgateway (Debian package `prometheus-pushgateway`) on a free 127.0.0.1 port, no persistence. */
+export async function startPushgateway(): Promise<PushgatewayServer> {
+  const daemon = await startHttpDaemon({
+    name: 'pushgateway',
+    binary: 'prometheus-pushgateway',
+    debianPackage: 'prometheus-pushgateway',
+    args: (port) => [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+  });
+  return { url: daemon.url, port: daemon.port, destroy: daemon.destroy };
+}
