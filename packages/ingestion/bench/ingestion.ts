@@ -1,0 +1,202 @@
+/**
+ * `pnpm bench:ingestion` — the same N pre-produced events consumed (a) raw by kafkajs with a no-op
+ * handler and (b) by full ingestion into PostgreSQL (parse, aggregate, one transaction per batch),
+ * with metrics on and off. Times run from the first batch to the last event (the group join is
+ * excluded from both). Last line: `ingestion: <A> events/s, raw consume: <B> events/s, ratio <A/B>`.
+ *
+ * Servers: throwaway ones from testkit (Kafka = librdkafka mock cluster, PostgreSQL 15), unless
+ * BENCH_KAFKA_BROKERS and BENCH_DATABASE_URL point at existing ones. BENCH_EVENTS sets N.
+ * Events are produced gzip-compressed: the mock cluster keeps only about 5 MB per partition, so
+ * 500,000 uncompressed lines (~44 MB over its 4 auto-created partitions) would be partly dropped.
+ */
+import { EventGenerator } from '@reelwatch/event-producer';
+import { createMetricsRegistry } from '@reelwatch/service-kit';
+import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
+import pg from 'pg';
+import pino from 'pino';
+import { BatchWriter, type PartitionBatch } from '../src/batch-writer';
+import { IngestionConsumer } from '../src/ingestion-consumer';
+import { IngestionMetrics } from '../src/ingestion-metrics';
+import { migrate } from '../src/migrations';
+
+const N = Number(process.env.BENCH_EVENTS ?? 500_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const quiet = pino({ level: 'silent' });
+
+interface Servers {
+  brokers: string[];
+  databaseUrl(name: string): Promise<string>;
+  destroy(): Promise<void>;
+}
+
+async function servers(): Promise<Servers> {
+  const brokersEnv = process.env.BENCH_KAFKA_BROKERS;
+  const dbEnv = process.env.BENCH_DATABASE_URL;
+  if (brokersEnv && dbEnv) {
+    const admin = new pg.Client({ connectionString: dbEnv });
+    await admin.connect();
+    return {
+      brokers: brokersEnv.split(','),
+      async databaseUrl(name) {
+        await admin.query(`CREATE DATABASE ${name}`);
+        const url = new URL(dbEnv);
+        url.pathname = `/${name}`;
+        return url.toString();
+      },
+      destroy: () => admin.end(),
+    };
+  }
+  const { startKafka, startPostgres } = await import('@reelwatch/testkit');
+  const kafka = await startKafka({ brokers: 1 });
+  const postgres = await startPostgres({ replica: false });
+  return {
+    brokers: kafka.brokers,
+    async databaseUrl(name) {
+      return postgres.primary.url(await postgres.createDatabase(name));
+    },
+    async destroy() {
+      await kafka.destroy();
+      await postgres.destroy();
+    },
+  };
+}
+
+async function produce(kafka: Kafka, topic: string): Promise<void> {
+  const producer = kafka.producer({
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  const generator = new EventGenerator({ seed: 42, malformedRatio: 0.001 });
+  let batch: { key: string; value: string }[] = [];
+  for (const e of generator.take(N)) {
+    batch.push({ key: e.key, value: e.line });
+    if (batch.length === 10_000) {
+      await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: batch });
+      batch = [];
+    }
+  }
+  if (batch.length > 0)
+    await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: batch });
+  await producer.disconnect();
+}
+
+/** (a) kafkajs consumer group, no-op handler: events/s from the first batch to the last event. */
+async function rawConsume(kafka: Kafka, topic: string, round: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-raw-${round}-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  let first = 0n;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  let end = 0n;
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      if (first === 0n) first = process.hrtime.bigint();
+      seen += batch.messages.length;
+      if (seen >= N) {
+        end = process.hrtime.bigint();
+        done();
+      }
+    },
+  });
+  await finished;
+  await consumer.disconnect();
+  return N / (Number(end - first) / 1e9);
+}
+
+/** (b) full ingestion in one process: consumer + parser + aggregator + BatchWriter into PostgreSQL. */
+async function ingest(
+  kafka: Kafka,
+  topic: string,
+  databaseUrl: string,
+  withMetrics: boolean,
+): Promise<number> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 4 });
+  await migrate(pool, quiet);
+  const groupId = `bench-ingest-${withMetrics ? 'on' : 'off'}-${Date.now()}`;
+  const writer = new BatchWriter({ pool, consumerGroup: groupId });
+  let applied = 0;
+  let first = 0n;
+  let end = 0n;
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  // Count what was committed by wrapping write(): the clock stops when all N are in PostgreSQL.
+  const write = writer.write.bind(writer);
+  writer.write = async (batch: PartitionBatch) => {
+    if (first === 0n) first = process.hrtime.bigint();
+    const result = await write(batch);
+    applied += result.applied;
+    if (applied >= N) {
+      end = process.hrtime.bigint();
+      done();
+    }
+    return result;
+  };
+  const consumer = new IngestionConsumer({
+    kafka,
+    topic,
+    groupId,
+    writer,
+    logger: quiet,
+    ...(withMetrics
+      ? { metrics: new IngestionMetrics(createMetricsRegistry({ service: 'ingestion' })) }
+      : {}),
+  });
+  await consumer.start();
+  await finished;
+  await consumer.stop();
+  await pool.end();
+  return N / (Number(end - first) / 1e9);
+}
+
+async function main(): Promise<void> {
+  const s = await servers();
+  try {
+    const kafka = new Kafka({ brokers: s.brokers, clientId: 'bench', logLevel: logLevel.NOTHING });
+    const topic = `bench-${Date.now()}`;
+    const t0 = Date.now();
+    await produce(kafka, topic);
+    log(`produced ${N} events into ${topic} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const raw: number[] = [];
+    const on: number[] = [];
+    const off: number[] = [];
+    // Interleaved rounds so background load on the shared machine hits every variant alike.
+    for (let round = 0; round < ROUNDS; round++) {
+      raw.push(await rawConsume(kafka, topic, round));
+      log(`round ${round + 1}: raw consume ${raw[round]!.toFixed(0)} events/s`);
+      on.push(await ingest(kafka, topic, await s.databaseUrl(`bench_on_${round}_${Date.now()}`), true));
+      log(`round ${round + 1}: ingestion, metrics on ${on[round]!.toFixed(0)} events/s`);
+      off.push(await ingest(kafka, topic, await s.databaseUrl(`bench_off_${round}_${Date.now()}`), false));
+      log(`round ${round + 1}: ingestion, metrics off ${off[round]!.toFixed(0)} events/s`);
+    }
+    const best = (xs: number[]) => Math.max(...xs);
+    const A = best(on);
+    const B = best(raw);
+    const overhead = (1 - best(on) / best(off)) * 100;
+    log(
+      `metrics on: ${A.toFixed(0)} events/s, metrics off: ${best(off).toFixed(0)} events/s, overhead ${overhead.toFixed(1)}%`,
+    );
+    log(
+      `machine: ${require('node:os').cpus().length} cores, Node ${process.versions.node}, N=${N}, best of ${ROUNDS}`,
+    );
+    log(
+      `ingestion: ${A.toFixed(0)} events/s, raw consume: ${B.toFixed(0)} events/s, ratio ${(A / B).toFixed(2)}`,
+    );
+  } finally {
+    await s.destroy();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(
+    `bench:ingestion failed: ${err instanceof Error ? (err.stack ?? err.message) : err}\n`,
+  );
+  process.exit(1);
+});

@@ -1,0 +1,337 @@
+import type { Pool, PoolClient } from 'pg';
+import { BatchAggregator, microsToIso } from './batch-aggregator';
+import { toDbError } from './errors';
+import type { EventType, ParseResult } from './parse-event-line';
+
+/** One consumed message, already parsed (parsing happens outside the transaction). */
+export interface ParsedMessage {
+  offset: string;
+  rawText: string;
+  parsed: ParseResult;
+}
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  messages: ParsedMessage[];
+  /**
+   * The batch may start after stored offset + 1 without being treated as a gap: set when the
+   * broker no longer has the missing offsets (retention), so skipping them is the only option.
+   */
+  acceptGap?: boolean;
+}
+
+export interface WriteResult {
+  /** Messages applied in this transaction (events and dead letters). */
+  applied: number;
+  /** Messages skipped because their offset was already applied (a replay). */
+  duplicates: number;
+  /** Per type counts of what was applied, dead letters as `malformed`. */
+  appliedByType: Record<EventType | 'malformed', number>;
+  duplicatesByType: Record<EventType | 'malformed', number>;
+  deadLetters: Map<string, number>;
+  newUsers: number;
+  newMovies: number;
+  /** Offset stored in the database after this call (-1: nothing ever applied). */
+  lastOffset: bigint;
+  /** Set when the batch starts after stored offset + 1: nothing written, the caller must seek here. */
+  gapResumeAt?: bigint;
+  transactionSeconds: number;
+}
+
+const emptyCounts = (): Record<EventType | 'malformed', number> => ({
+  watch: 0,
+  rate: 0,
+  recommend: 0,
+  malformed: 0,
+});
+const typeOf = (m: ParsedMessage): EventType | 'malformed' =>
+  m.parsed.ok ? m.parsed.event.type : 'malformed';
+
+// PostgreSQL text cannot hold NUL; everything else of a dead line is kept as it came.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must be replaced
+const sanitizeText = (text: string): string => text.replace(/\u0000/g, '\uFFFD');
+
+/**
+ * One data-modifying statement writes every aggregate table, the dead letters and the offset:
+ * one round trip per batch besides BEGIN, the offset lock and COMMIT. Every upsert combines the
+ * same way the in-memory aggregator does, so batching changes nothing in the result.
+ */
+const WRITE_BATCH_SQL = `
+WITH
+u AS (
+  INSERT INTO users AS t (user_id, first_seen, last_seen, watch_events, rate_events, recommend_events)
+  SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[])
+  ON CONFLICT (user_id) DO UPDATE SET
+    first_seen = least(t.first_seen, excluded.first_seen),
+    last_seen = greatest(t.last_seen, excluded.last_seen),
+    watch_events = t.watch_events + excluded.watch_events,
+    rate_events = t.rate_events + excluded.rate_events,
+    recommend_events = t.recommend_events + excluded.recommend_events
+  RETURNING (xmax = 0) AS inserted
+),
+m AS (
+  INSERT INTO movies AS t (movie_id, first_seen, last_seen, watch_events, rate_events)
+  SELECT * FROM unnest($7::text[], $8::timestamptz[], $9::timestamptz[], $10::bigint[], $11::bigint[])
+  ON CONFLICT (movie_id) DO UPDATE SET
+    first_seen = least(t.first_seen, excluded.first_seen),
+    last_seen = greatest(t.last_seen, excluded.last_seen),
+    watch_events = t.watch_events + excluded.watch_events,
+    rate_events = t.rate_events + excluded.rate_events
+  RETURNING (xmax = 0) AS inserted
+),
+p AS (
+  INSERT INTO watch_progress AS t (user_id, movie_id, first_watched, last_watched, minutes, max_minute, watch_events)
+  SELECT x.u, x.mv, x.f, x.l, x.mins::integer[], x.mx, x.n
+  FROM unnest($12::bigint[], $13::text[], $14::timestamptz[], $15::timestamptz[], $16::text[], $17::integer[], $18::bigint[])
+    AS x(u, mv, f, l, mins, mx, n)
+  ON CONFLICT (user_id, movie_id) DO UPDATE SET
+    first_watched = least(t.first_watched, excluded.first_watched),
+    last_watched = greatest(t.last_watched, excluded.last_watched),
+    -- Sessions move forward: appending is the common case; a rewind needs a real set union.
+    minutes = CASE WHEN excluded.minutes[1] > t.max_minute THEN t.minutes || excluded.minutes
+                   ELSE reelwatch_minute_union(t.minutes, excluded.minutes) END,
+    max_minute = greatest(t.max_minute, excluded.max_minute),
+    watch_events = t.watch_events + excluded.watch_events
+),
+r AS (
+  INSERT INTO user_ratings AS t (user_id, movie_id, rating, rated_at, rate_events)
+  SELECT * FROM unnest($19::bigint[], $20::text[], $21::smallint[], $22::timestamptz[], $23::bigint[])
+  ON CONFLICT (user_id, movie_id) DO UPDATE SET
+    rating = CASE WHEN excluded.rated_at >= t.rated_at THEN excluded.rating ELSE t.rating END,
+    rated_at = greatest(t.rated_at, excluded.rated_at),
+    rate_events = t.rate_events + excluded.rate_events
+),
+rc AS (
+  INSERT INTO movie_rating_counts AS t (movie_id, rating, events)
+  SELECT * FROM unnest($24::text[], $25::smallint[], $26::bigint[])
+  ON CONFLICT (movie_id, rating) DO UPDATE SET events = t.events + excluded.events
+),
+h AS (
+  INSERT INTO recommendation_requests_hourly AS t
+    (hour, host, status, requests, latency_ms_sum, latency_ms_min, latency_ms_max, results_sum)
+  SELECT * FROM unnest($27::timestamptz[], $28::text[], $29::smallint[], $30::bigint[], $31::bigint[],
+                       $32::integer[], $33::integer[], $34::bigint[])
+  ON CONFLICT (hour, host, status) DO UPDATE SET
+    requests = t.requests + excluded.requests,
+    latency_ms_sum = t.latency_ms_sum + excluded.latency_ms_sum,
+    latency_ms_min = least(t.latency_ms_min, excluded.latency_ms_min),
+    latency_ms_max = greatest(t.latency_ms_max, excluded.latency_ms_max),
+    results_sum = t.results_sum + excluded.results_sum
+),
+d AS (
+  INSERT INTO dead_letters (topic, partition, kafka_offset, reason, detail, raw_text)
+  SELECT $35::text, $36::integer, x.o, x.r, x.d, x.t
+  FROM unnest($37::bigint[], $38::text[], $39::text[], $40::text[]) AS x(o, r, d, t)
+  ON CONFLICT (topic, partition, kafka_offset) DO NOTHING
+),
+o AS (
+  UPDATE ingestion_offsets SET last_offset = $41::bigint, updated_at = now()
+  WHERE consumer_group = $42::text AND topic = $35::text AND partition = $36::integer
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM u WHERE inserted)::integer AS new_users,
+       (SELECT count(*) FROM m WHERE inserted)::integer AS new_movies,
+       (SELECT count(*) FROM o)::integer AS offsets_updated`;
+
+export interface BatchWriterOptions {
+  pool: Pool;
+  consumerGroup: string;
+}
+
+/**
+ * Writes one partition's batch in ONE transaction: lock the partition's offset row, drop the
+ * messages at or below the stored offset (a replay), aggregate the rest, upsert everything and
+ * store the new offset. A crash anywhere leaves either all of it or none of it.
+ */
+export class BatchWriter {
+  private readonly pool: Pool;
+  private readonly group: string;
+
+  constructor(options: BatchWriterOptions) {
+    this.pool = options.pool;
+    this.group = options.consumerGroup;
+  }
+
+  /** Stored last offsets for the given partitions (-1 where none is stored). */
+  async storedOffsets(topic: string, partitions: number[]): Promise<Map<number, bigint>> {
+    const result = new Map<number, bigint>(partitions.map((p) => [p, -1n]));
+    try {
+      const { rows } = await this.pool.query<{ partition: number; last_offset: string }>(
+        'SELECT partition, last_offset FROM ingestion_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::integer[])',
+        [this.group, topic, partitions],
+      );
+      for (const r of rows) result.set(r.partition, BigInt(r.last_offset));
+    } catch (err) {
+      throw toDbError(err, 'read stored offsets');
+    }
+    return result;
+  }
+
+  async write(batch: PartitionBatch): Promise<WriteResult> {
+    const started = process.hrtime.bigint();
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw toDbError(err, 'connect');
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const stored = await this.lockOffset(client, batch.topic, batch.partition);
+      const result: WriteResult = {
+        applied: 0,
+        duplicates: 0,
+        appliedByType: emptyCounts(),
+        duplicatesByType: emptyCounts(),
+        deadLetters: new Map(),
+        newUsers: 0,
+        newMovies: 0,
+        lastOffset: stored,
+        transactionSeconds: 0,
+      };
+      const fresh: ParsedMessage[] = [];
+      for (const m of batch.messages) {
+        if (BigInt(m.offset) <= stored) {
+          result.duplicates++;
+          result.duplicatesByType[typeOf(m)]++;
+        } else {
+          fresh.push(m);
+        }
+      }
+      const first = fresh[0];
+      if (!first) {
+        await client.query('ROLLBACK');
+        result.transactionSeconds = secondsSince(started);
+        return result;
+      }
+      if (BigInt(first.offset) > stored + 1n && !batch.acceptGap) {
+        await client.query('ROLLBACK');
+        result.gapResumeAt = stored + 1n;
+        result.transactionSeconds = secondsSince(started);
+        return result;
+      }
+      const aggregate = new BatchAggregator();
+      for (const m of fresh) {
+        if (m.parsed.ok) {
+          aggregate.add(m.parsed.event);
+        } else {
+          aggregate.addDeadLetter({
+            offset: m.offset,
+            reason: m.parsed.reason,
+            detail: m.parsed.detail,
+            rawText: sanitizeText(m.rawText),
+          });
+        }
+        result.appliedByType[typeOf(m)]++;
+      }
+      const lastOffset = BigInt(fresh[fresh.length - 1]!.offset);
+      const { rows } = await client.query<{ new_users: number; new_movies: number; offsets_updated: number }>(
+        {
+          name: 'reelwatch_write_batch',
+          text: WRITE_BATCH_SQL,
+          values: this.parameters(aggregate, batch, lastOffset),
+        },
+      );
+      const row = rows[0]!;
+      if (row.offsets_updated !== 1) throw new Error('offset row vanished inside the transaction');
+      await client.query('COMMIT');
+      result.applied = fresh.length;
+      result.newUsers = row.new_users;
+      result.newMovies = row.new_movies;
+      result.deadLetters = aggregate.deadLetterCounts;
+      result.lastOffset = lastOffset;
+      result.transactionSeconds = secondsSince(started);
+      return result;
+    } catch (err) {
+      broken = err as Error;
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw toDbError(err, `write batch ${batch.topic}[${batch.partition}]`);
+    } finally {
+      // A client whose connection failed must not go back into the pool.
+      client.release(broken);
+    }
+  }
+
+  private async lockOffset(client: PoolClient, topic: string, partition: number): Promise<bigint> {
+    const select =
+      'SELECT last_offset FROM ingestion_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE';
+    const params = [this.group, topic, partition];
+    let { rows } = await client.query<{ last_offset: string }>({
+      name: 'reelwatch_lock_offset',
+      text: select,
+      values: params,
+    });
+    if (rows.length === 0) {
+      await client.query(
+        'INSERT INTO ingestion_offsets (consumer_group, topic, partition, last_offset) VALUES ($1, $2, $3, -1) ON CONFLICT DO NOTHING',
+        params,
+      );
+      ({ rows } = await client.query<{ last_offset: string }>({
+        name: 'reelwatch_lock_offset',
+        text: select,
+        values: params,
+      }));
+    }
+    return BigInt(rows[0]!.last_offset);
+  }
+
+  private parameters(a: BatchAggregator, batch: PartitionBatch, lastOffset: bigint): unknown[] {
+    const users = [...a.users.values()];
+    const movies = [...a.movies.values()];
+    const progress = [...a.progress.values()];
+    const ratings = [...a.ratings.values()];
+    const counts = [...a.ratingCounts.values()];
+    const hours = [...a.recommendations.values()];
+    const dead = a.deadLetters;
+    return [
+      users.map((u) => u.userId),
+      users.map((u) => microsToIso(u.firstSeen)),
+      users.map((u) => microsToIso(u.lastSeen)),
+      users.map((u) => u.watchEvents),
+      users.map((u) => u.rateEvents),
+      users.map((u) => u.recommendEvents),
+      movies.map((m) => m.movieId),
+      movies.map((m) => microsToIso(m.firstSeen)),
+      movies.map((m) => microsToIso(m.lastSeen)),
+      movies.map((m) => m.watchEvents),
+      movies.map((m) => m.rateEvents),
+      progress.map((p) => p.userId),
+      progress.map((p) => p.movieId),
+      progress.map((p) => microsToIso(p.firstWatched)),
+      progress.map((p) => microsToIso(p.lastWatched)),
+      progress.map((p) => `{${[...p.minutes].sort((x, y) => x - y).join(',')}}`),
+      progress.map((p) => p.maxMinute),
+      progress.map((p) => p.watchEvents),
+      ratings.map((r) => r.userId),
+      ratings.map((r) => r.movieId),
+      ratings.map((r) => r.rating),
+      ratings.map((r) => microsToIso(r.ratedAt)),
+      ratings.map((r) => r.rateEvents),
+      counts.map((c) => c.movieId),
+      counts.map((c) => c.rating),
+      counts.map((c) => c.events),
+      hours.map((h) => microsToIso(h.hour)),
+      hours.map((h) => h.host),
+      hours.map((h) => h.status),
+      hours.map((h) => h.requests),
+      hours.map((h) => h.latencyMsSum),
+      hours.map((h) => h.latencyMsMin),
+      hours.map((h) => h.latencyMsMax),
+      hours.map((h) => h.resultsSum),
+      batch.topic,
+      batch.partition,
+      dead.map((d) => d.offset),
+      dead.map((d) => d.reason),
+      dead.map((d) => d.detail),
+      dead.map((d) => d.rawText),
+      lastOffset.toString(),
+      this.group,
+    ];
+  }
+}
+
+function secondsSince(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}

@@ -1,0 +1,350 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type pino from 'pino';
+import type { BatchWriter, ParsedMessage, WriteResult } from './batch-writer';
+import { IngestionError } from './errors';
+import type { IngestionMetrics } from './ingestion-metrics';
+import { parseEventLine } from './parse-event-line';
+
+export interface IngestionConsumerOptions {
+  kafka: Kafka;
+  topic: string;
+  groupId: string;
+  writer: BatchWriter;
+  logger: pino.Logger;
+  /** Omitted: no metrics at all (the benchmark's "metrics off"). */
+  metrics?: IngestionMetrics;
+  fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  fetchMaxWaitMs?: number;
+  maxBytesPerPartition?: number;
+  retryInitialMs?: number;
+  retryMaxMs?: number;
+  /** How long a high-watermark lookup for the lag metric is reused. */
+  lagCacheMs?: number;
+  /** Batches handed to PostgreSQL while the next is fetched and parsed (0 = write inline). */
+  maxInFlight?: number;
+}
+
+/**
+ * The Kafka side of ingestion. PostgreSQL holds the truth about progress: every batch is written
+ * by BatchWriter in one transaction together with its offset, and messages at or below the stored
+ * offset are dropped. Kafka offsets are committed only after the database commit, for lag tools.
+ *
+ * - on assignment each partition is sought to the stored offset + 1;
+ * - a batch that starts after stored offset + 1 (Kafka committed offsets ahead of the database)
+ *   is not applied: the partition is sought back, unless the broker no longer has those offsets;
+ * - PostgreSQL unavailable: the topic is paused, the batch retried with exponential backoff and
+ *   full jitter, `ready` is false; nothing is committed anywhere until it succeeds;
+ * - a consumer crash kafkajs will not restart by itself recreates the consumer.
+ */
+export class IngestionConsumer {
+  private readonly o: Required<Omit<IngestionConsumerOptions, 'metrics'>> & { metrics?: IngestionMetrics };
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private stopping = false;
+  private stopWaiters: Array<() => void> = [];
+  private dbRetrying = false;
+  private running = false;
+  private inBatch = false;
+  /** Next offset to apply, per assigned partition (what lag is measured from). */
+  private readonly positions = new Map<number, bigint>();
+  private highWatermarks: { at: number; offsets: Map<number, { high: bigint; low: bigint }> } | undefined;
+  private recreating: Promise<void> | undefined;
+  private tail: Promise<void> = Promise.resolve();
+  private readonly inFlight: Promise<void>[] = [];
+  private heartbeat: () => Promise<void> = async () => undefined;
+
+  constructor(options: IngestionConsumerOptions) {
+    this.o = {
+      fromBeginning: true,
+      sessionTimeoutMs: 30_000,
+      heartbeatIntervalMs: 3_000,
+      fetchMaxWaitMs: 1_000,
+      maxBytesPerPartition: 1_048_576,
+      retryInitialMs: 200,
+      retryMaxMs: 10_000,
+      lagCacheMs: 2_000,
+      maxInFlight: 1,
+      ...options,
+    };
+    this.o.metrics?.setLagSource(() => this.lag());
+  }
+
+  /** Throws while the service cannot make progress (for /readyz). */
+  readinessCheck(): void {
+    if (this.dbRetrying)
+      throw new IngestionError('DB_UNAVAILABLE', 'PostgreSQL unavailable, batch being retried');
+    if (!this.running) throw new IngestionError('CONSUMER_CRASHED', 'Kafka consumer not running');
+  }
+
+  async start(): Promise<void> {
+    this.admin = this.o.kafka.admin();
+    await this.admin.connect();
+    await this.startConsumer();
+  }
+
+  /** Leaves the group after the batch in progress is committed or abandoned (nothing half-written). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const wake of this.stopWaiters.splice(0)) wake();
+    await this.recreating?.catch(() => undefined);
+    await this.consumer
+      ?.disconnect()
+      .catch((err) => this.o.logger.warn({ err }, 'consumer disconnect failed'));
+    await this.admin?.disconnect().catch(() => undefined);
+    this.running = false;
+  }
+
+  private async startConsumer(): Promise<void> {
+    const consumer = this.o.kafka.consumer({
+      groupId: this.o.groupId,
+      sessionTimeout: this.o.sessionTimeoutMs,
+      heartbeatInterval: this.o.heartbeatIntervalMs,
+      maxWaitTimeInMs: this.o.fetchMaxWaitMs,
+      maxBytesPerPartition: this.o.maxBytesPerPartition,
+      retry: { retries: 8 },
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      this.o.metrics?.rebalances.inc();
+      const assigned = event.payload.memberAssignment[this.o.topic] ?? [];
+      this.o.logger.info({ partitions: assigned }, 'joined consumer group');
+      void this.seekToStoredOffsets(consumer, assigned);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      this.o.metrics?.consumerCrashes.inc();
+      this.o.logger.error({ err: error, restart }, 'Kafka consumer crashed');
+      if (!restart && !this.stopping) this.recreate(consumer);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.o.topic, fromBeginning: this.o.fromBeginning });
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: false,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+    this.running = true;
+  }
+
+  /** kafkajs gave up on this consumer (non-retriable crash): never die silently, build a new one. */
+  private recreate(old: Consumer): void {
+    this.running = false;
+    this.recreating = (async () => {
+      let delay = this.o.retryInitialMs;
+      while (!this.stopping) {
+        try {
+          await old.disconnect().catch(() => undefined);
+          await this.startConsumer();
+          this.o.logger.info('Kafka consumer recreated');
+          return;
+        } catch (err) {
+          this.o.logger.error({ err }, 'recreating the Kafka consumer failed; retrying');
+          await this.sleep(this.backoff(delay));
+          delay = Math.min(delay * 2, this.o.retryMaxMs);
+        }
+      }
+    })();
+  }
+
+  private async seekToStoredOffsets(consumer: Consumer, partitions: number[]): Promise<void> {
+    this.positions.clear();
+    if (partitions.length === 0) return;
+    try {
+      // Batches still being written belong to the stored offsets we are about to read.
+      await this.drain();
+      const stored = await this.o.writer.storedOffsets(this.o.topic, partitions);
+      for (const [partition, last] of stored) {
+        this.positions.set(partition, last + 1n);
+        if (last >= 0n) consumer.seek({ topic: this.o.topic, partition, offset: (last + 1n).toString() });
+      }
+    } catch (err) {
+      // Not fatal: the per-batch offset guard still drops replays and detects gaps.
+      this.o.logger.warn({ err }, 'could not read stored offsets after joining; relying on the batch guard');
+    }
+  }
+
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, resolveOffset, heartbeat, isStale } = payload;
+    if (batch.messages.length === 0 || this.stopping || isStale()) return;
+    const started = process.hrtime.bigint();
+    const { topic, partition } = batch;
+    const messages: ParsedMessage[] = batch.messages.map((m) => {
+      const rawText = m.value === null ? '' : m.value.toString('utf8');
+      return { offset: m.offset, rawText, parsed: parseEventLine(m.value === null ? null : rawText) };
+    });
+    this.heartbeat = heartbeat;
+    // Pipelining: while PostgreSQL commits batch i, kafkajs fetches and we parse batch i+1. Writes
+    // stay strictly ordered (one chain) and at most maxInFlight batches wait for the database.
+    while (this.inFlight.length >= Math.max(1, this.o.maxInFlight)) await this.inFlight[0];
+    if (this.stopping) return;
+    const task = this.tail.then(() => this.applyBatch(topic, partition, messages, started));
+    this.tail = task.catch(() => undefined);
+    const tracked = this.tail.then(() => {
+      this.inFlight.splice(this.inFlight.indexOf(tracked), 1);
+    });
+    this.inFlight.push(tracked);
+    // Resolving only moves kafkajs's fetch position; what is applied is decided by the database
+    // (offset guard), and a batch given up before its commit is fetched again after the next join.
+    resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
+    if (this.o.maxInFlight === 0) await task;
+    await heartbeat().catch(() => undefined);
+  }
+
+  /** Waits until every batch handed to the database is committed or given up. */
+  async drain(): Promise<void> {
+    await this.tail;
+  }
+
+  private async applyBatch(topic: string, partition: number, messages: ParsedMessage[], started: bigint) {
+    this.inBatch = true;
+    let result: WriteResult | undefined;
+    try {
+      result = await this.writeWithRetry({ topic, partition, messages });
+      if (!result) return;
+      if (result.gapResumeAt !== undefined) {
+        const low = (await this.watermarks(true)).get(partition)?.low ?? 0n;
+        if (low > result.gapResumeAt) {
+          // Those offsets are gone from the broker (retention): skipping them is all that is left.
+          this.o.logger.warn(
+            { partition, from: result.gapResumeAt.toString(), to: low.toString() },
+            'offsets no longer on the broker; skipping',
+          );
+          result = await this.writeWithRetry({ topic, partition, messages, acceptGap: true });
+          if (!result) return;
+        } else {
+          this.o.logger.warn(
+            { partition, batchStart: messages[0]!.offset, resumeAt: result.gapResumeAt.toString() },
+            'batch starts after the stored offset; seeking back',
+          );
+          this.consumer?.seek({ topic, partition, offset: result.gapResumeAt.toString() });
+          return;
+        }
+      }
+    } catch (err) {
+      this.o.logger.error({ err, partition }, 'batch failed');
+      return;
+    } finally {
+      this.inBatch = false;
+    }
+    if (result.lastOffset >= 0n) this.positions.set(partition, result.lastOffset + 1n);
+    this.record(result, messages.length, started);
+    if (result.applied > 0 && result.lastOffset >= 0n && this.consumer && !this.stopping) {
+      // Informational only (lag tools); a failure here loses nothing.
+      await this.consumer
+        .commitOffsets([{ topic, partition, offset: (result.lastOffset + 1n).toString() }])
+        .catch((err) => this.o.logger.debug({ err }, 'Kafka offset commit failed (informational)'));
+    }
+  }
+
+  private async writeWithRetry(batch: Parameters<BatchWriter['write']>[0]): Promise<WriteResult | undefined> {
+    let delay = this.o.retryInitialMs;
+    let paused = false;
+    try {
+      for (;;) {
+        try {
+          const result = await this.o.writer.write(batch);
+          return result;
+        } catch (err) {
+          if (this.stopping) return undefined;
+          this.o.metrics?.dbRetries.inc();
+          if (!this.dbRetrying) {
+            this.dbRetrying = true;
+            this.o.metrics?.dbRetrying.set(1);
+            this.o.logger.error(
+              { err, partition: batch.partition },
+              'batch transaction failed; pausing and retrying',
+            );
+          }
+          if (!paused) {
+            this.consumer?.pause([{ topic: this.o.topic }]);
+            paused = true;
+          }
+          await this.sleep(this.backoff(delay));
+          delay = Math.min(delay * 2, this.o.retryMaxMs);
+          if (this.stopping) return undefined;
+          try {
+            await this.heartbeat();
+          } catch (err) {
+            // A rebalance started: give the batch up; its new owner (maybe us) re-reads it.
+            this.o.logger.warn({ err }, 'rebalance while retrying; abandoning the batch');
+            return undefined;
+          }
+        }
+      }
+    } finally {
+      if (paused) {
+        this.consumer?.resume([{ topic: this.o.topic }]);
+      }
+      if (this.dbRetrying) {
+        this.dbRetrying = false;
+        this.o.metrics?.dbRetrying.set(0);
+        this.o.logger.info('PostgreSQL available again; consumption resumed');
+      }
+    }
+  }
+
+  private record(result: WriteResult, size: number, started: bigint): void {
+    const m = this.o.metrics;
+    if (!m) return;
+    for (const [type, n] of Object.entries(result.appliedByType)) {
+      if (n > 0) m.events.inc({ type, outcome: type === 'malformed' ? 'dead_letter' : 'applied' }, n);
+    }
+    for (const [type, n] of Object.entries(result.duplicatesByType)) {
+      if (n > 0) m.events.inc({ type, outcome: 'duplicate' }, n);
+    }
+    for (const [reason, n] of result.deadLetters) m.deadLetters.inc({ reason }, n);
+    if (result.newUsers > 0) m.newUsers.inc(result.newUsers);
+    if (result.newMovies > 0) m.newMovies.inc(result.newMovies);
+    m.batchSize.observe(size);
+    m.transactionDuration.observe(result.transactionSeconds);
+    m.batchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    if (result.applied > 0) m.lastBatchTimestamp.set(Date.now() / 1000);
+  }
+
+  /** Exponential backoff with full jitter: uniform in [delay/2, delay]. */
+  private backoff(delay: number): number {
+    return delay / 2 + Math.random() * (delay / 2);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.stopWaiters = this.stopWaiters.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.stopWaiters.push(done);
+    });
+  }
+
+  private async watermarks(fresh = false): Promise<Map<number, { high: bigint; low: bigint }>> {
+    const cached = this.highWatermarks;
+    if (!fresh && cached && Date.now() - cached.at < this.o.lagCacheMs) return cached.offsets;
+    if (!this.admin) return new Map();
+    const offsets = await this.admin.fetchTopicOffsets(this.o.topic);
+    const map = new Map(offsets.map((o) => [o.partition, { high: BigInt(o.high), low: BigInt(o.low) }]));
+    this.highWatermarks = { at: Date.now(), offsets: map };
+    return map;
+  }
+
+  /** Lag per assigned partition: high watermark - next offset to apply (stored offset + 1). */
+  async lag(): Promise<Array<{ topic: string; partition: number; lag: number }>> {
+    if (this.positions.size === 0) return [];
+    const marks = await this.watermarks();
+    const out: Array<{ topic: string; partition: number; lag: number }> = [];
+    for (const [partition, position] of this.positions) {
+      const mark = marks.get(partition);
+      if (!mark) continue;
+      const lag = mark.high - position;
+      out.push({ topic: this.o.topic, partition, lag: Number(lag > 0n ? lag : 0n) });
+    }
+    return out.sort((a, b) => a.partition - b.partition);
+  }
+
+  get busy(): boolean {
+    return this.inBatch;
+  }
+}
