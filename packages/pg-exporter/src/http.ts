@@ -1,0 +1,137 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { type AuthModule, probeDataSource } from './auth_modules';
+import type { Exporter } from './exporter';
+import type { BasicAuth, WebConfig } from './web_config';
+
+export interface ExporterHttpOptions {
+  host: string | undefined;
+  port: number;
+  telemetryPath: string;
+  exporter: Exporter;
+  /** builds a one-off exporter for /probe */
+  probe: (source: ReturnType<typeof probeDataSource>) => Exporter;
+  authModules: Map<string, AuthModule>;
+  auth: BasicAuth;
+  tls?: WebConfig['tls'];
+  /** the process's own metrics (service-kit registry), appended to the exposition */
+  extraMetrics?: () => Promise<string>;
+  logger: Logger;
+}
+
+export interface RunningExporterServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export async function startExporterServer(options: ExporterHttpOptions): Promise<RunningExporterServer> {
+  const { logger } = options;
+
+  const metricsText = async (exporter: Exporter) => {
+    let text = await exporter.render();
+    if (options.extraMetrics) text += await options.extraMetrics();
+    return text;
+  };
+
+  const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (url.pathname === '/healthz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
+      return;
+    }
+    const guarded = url.pathname === options.telemetryPath || url.pathname === '/probe';
+    if (guarded && !(await options.auth.check(req.headers.authorization))) {
+      res
+        .writeHead(401, { 'WWW-Authenticate': 'Basic realm="pg-exporter"', 'Content-Type': 'text/plain' })
+        .end('Unauthorized\n');
+      return;
+    }
+    if (url.pathname === options.telemetryPath) {
+      const body = await metricsText(options.exporter);
+      res.writeHead(200, { 'Content-Type': CONTENT_TYPE }).end(body);
+      return;
+    }
+    if (url.pathname === '/probe') {
+      const target = url.searchParams.get('target') ?? '';
+      if (target === '') {
+        res.writeHead(400, { 'Content-Type': 'text/plain' }).end('target is required\n');
+        return;
+      }
+      const moduleName = url.searchParams.get('auth_module') ?? '';
+      let module: AuthModule | undefined;
+      if (moduleName !== '') {
+        module = options.authModules.get(moduleName);
+        if (!module) {
+          res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`auth_module ${moduleName} not found\n`);
+          return;
+        }
+      }
+      let source: ReturnType<typeof probeDataSource>;
+      try {
+        source = probeDataSource(target, module);
+      } catch (err) {
+        res
+          .writeHead(400, { 'Content-Type': 'text/plain' })
+          .end(`could not configure dsn for target: ${(err as Error).message}\n`);
+        return;
+      }
+      const probe = options.probe(source);
+      try {
+        const body = await probe.render();
+        res.writeHead(200, { 'Content-Type': CONTENT_TYPE }).end(body);
+      } finally {
+        await probe.close();
+      }
+      return;
+    }
+    if (url.pathname === '/') {
+      res
+        .writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+        .end(
+          `<html><head><title>Reelwatch pg-exporter</title></head><body><h1>Reelwatch pg-exporter</h1><p><a href="${options.telemetryPath}">Metrics</a></p></body></html>\n`,
+        );
+      return;
+    }
+    res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found\n');
+  };
+
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handler(req, res).catch((err) => {
+      logger.error({ err, url: req.url }, 'request failed');
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('internal error\n');
+    });
+  };
+  const server = options.tls
+    ? https.createServer({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca }, listener)
+    : http.createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const hostForUrl =
+    options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
+  const url = `${options.tls ? 'https' : 'http'}://${hostForUrl.includes(':') ? `[${hostForUrl}]` : hostForUrl}:${address.port}`;
+  return {
+    url,
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
