@@ -1,0 +1,233 @@
+import {
+  HEARTBEAT_EXPIRE_FACTOR,
+  type ReelwatchTaskEvent,
+  type TaskEvent,
+  type TaskState,
+  type WorkerEvent,
+  type WorkerInfo,
+} from '@reelwatch/task-queue';
+
+/** A task as Flower's API shows it (Celery's task state fields). Times are Unix seconds. */
+export interface TaskRecord {
+  uuid: string;
+  name: string;
+  state: TaskState;
+  queue: string | null;
+  worker: string | null;
+  args: string | null;
+  kwargs: string;
+  retries: number;
+  eta: number | null;
+  received: number | null;
+  started: number | null;
+  succeeded: number | null;
+  failed: number | null;
+  retried: number | null;
+  revoked: number | null;
+  timestamp: number;
+  runtime: number | null;
+  /** seconds between received by the worker and started */
+  prefetch_time: number | null;
+  /** seconds between enqueued (or its ETA) and started */
+  wait_time: number | null;
+  result: string | null;
+  exception: string | null;
+  traceback: string | null;
+  terminated?: boolean;
+}
+
+export interface WorkerRecord {
+  hostname: string;
+  info: WorkerInfo | null;
+  /** Unix seconds of the last sign of life (online, heartbeat, any task event) */
+  lastHeartbeat: number;
+  freq: number;
+  online: boolean;
+  active: number;
+  processed: number;
+}
+
+const STATE_BY_EVENT: Record<TaskEvent['type'], TaskState> = {
+  'task-received': 'RECEIVED',
+  'task-started': 'STARTED',
+  'task-succeeded': 'SUCCESS',
+  'task-failed': 'FAILURE',
+  'task-retried': 'RETRY',
+  'task-revoked': 'REVOKED',
+};
+
+/** Which timestamp field an event type sets on the task. */
+const TIME_FIELD = {
+  'task-received': 'received',
+  'task-started': 'started',
+  'task-succeeded': 'succeeded',
+  'task-failed': 'failed',
+  'task-retried': 'retried',
+  'task-revoked': 'revoked',
+} as const satisfies Record<TaskEvent['type'], keyof TaskRecord>;
+
+export interface StateChanges {
+  /** tasks created or updated by the applied events */
+  updated: Set<string>;
+  /** tasks evicted to keep the history bounded */
+  evicted: string[];
+}
+
+/**
+ * What the monitor knows: a bounded task history (oldest evicted first, like Flower's
+ * max_tasks) and the workers with their last heartbeat.
+ */
+export class MonitorState {
+  readonly tasks = new Map<string, TaskRecord>();
+  readonly workers = new Map<string, WorkerRecord>();
+  private readonly seenQueues = new Set<string>();
+
+  constructor(private readonly maxTasks: number) {}
+
+  /** Restores tasks from persisted records (oldest first by received/timestamp). */
+  loadTasks(records: TaskRecord[]): void {
+    records.sort((a, b) => (a.received ?? a.timestamp) - (b.received ?? b.timestamp));
+    for (const record of records.slice(-this.maxTasks)) {
+      this.tasks.set(record.uuid, record);
+      if (record.queue) this.seenQueues.add(record.queue);
+    }
+  }
+
+  loadWorker(record: WorkerRecord): void {
+    this.workers.set(record.hostname, record);
+  }
+
+  /** Applies one event; returns the task it touched (for metrics) and the ids evicted. */
+  apply(event: ReelwatchTaskEvent, changes: StateChanges): TaskRecord | WorkerRecord | null {
+    if (event.type.startsWith('worker-')) return this.applyWorker(event as WorkerEvent);
+    const e = event as TaskEvent;
+    let task = this.tasks.get(e.uuid);
+    if (!task) {
+      task = {
+        uuid: e.uuid,
+        name: e.name,
+        state: 'PENDING',
+        queue: e.queue ?? null,
+        worker: null,
+        args: null,
+        kwargs: '{}',
+        retries: 0,
+        eta: null,
+        received: null,
+        started: null,
+        succeeded: null,
+        failed: null,
+        retried: null,
+        revoked: null,
+        timestamp: e.timestamp,
+        runtime: null,
+        prefetch_time: null,
+        wait_time: null,
+        result: null,
+        exception: null,
+        traceback: null,
+      };
+      this.tasks.set(e.uuid, task);
+      // evict down to 15/16 of the bound at once: one pass of the iterator instead of one
+      // (hole-skipping) scan of the Map per new task
+      if (this.tasks.size > this.maxTasks) {
+        let excess = this.tasks.size - (this.maxTasks - Math.floor(this.maxTasks / 16));
+        for (const oldest of this.tasks.keys()) {
+          if (excess-- <= 0) break;
+          this.tasks.delete(oldest);
+          changes.updated.delete(oldest);
+          changes.evicted.push(oldest);
+        }
+      }
+    }
+    task.state = STATE_BY_EVENT[e.type];
+    task[TIME_FIELD[e.type]] = e.timestamp;
+    task.timestamp = e.timestamp;
+    if (e.name) task.name = e.name;
+    if (e.hostname) task.worker = e.hostname;
+    if (e.queue) {
+      task.queue = e.queue;
+      this.seenQueues.add(e.queue);
+    }
+    if (e.type === 'task-received') {
+      task.args = e.args ?? null;
+      task.retries = e.retries ?? 0;
+      task.eta = e.eta ?? null;
+      // a retry is received again: it is running anew
+      task.started = null;
+      task.exception = null;
+    }
+    if (e.runtime !== undefined) task.runtime = e.runtime;
+    if (e.prefetch_time !== undefined) task.prefetch_time = e.prefetch_time;
+    if (e.wait_time !== undefined) task.wait_time = e.wait_time;
+    if (e.result !== undefined) task.result = e.result;
+    if (e.exception !== undefined) task.exception = e.exception;
+    if (e.traceback !== undefined) task.traceback = e.traceback;
+    if (e.terminated !== undefined) task.terminated = e.terminated;
+    changes.updated.add(e.uuid);
+    if (e.hostname) this.touchWorker(e.hostname, e.timestamp);
+    return task;
+  }
+
+  private applyWorker(event: WorkerEvent): WorkerRecord {
+    const worker = this.workers.get(event.hostname) ?? {
+      hostname: event.hostname,
+      info: null,
+      lastHeartbeat: event.timestamp,
+      freq: event.freq,
+      online: false,
+      active: 0,
+      processed: 0,
+    };
+    worker.freq = event.freq;
+    worker.active = event.active;
+    worker.processed = event.processed;
+    if (event.info) worker.info = event.info;
+    if (event.type === 'worker-offline') {
+      worker.online = false;
+      worker.active = 0;
+    } else {
+      worker.online = true;
+      worker.lastHeartbeat = Math.max(worker.lastHeartbeat, event.timestamp);
+    }
+    this.workers.set(event.hostname, worker);
+    return worker;
+  }
+
+  private touchWorker(hostname: string, timestamp: number): void {
+    const worker = this.workers.get(hostname);
+    if (worker?.online) worker.lastHeartbeat = Math.max(worker.lastHeartbeat, timestamp);
+  }
+
+  /** Workers whose heartbeat expired (Celery: 2 x freq) are marked offline; returns them. */
+  expire(nowSeconds: number): WorkerRecord[] {
+    const expired: WorkerRecord[] = [];
+    for (const worker of this.workers.values()) {
+      if (worker.online && nowSeconds > worker.lastHeartbeat + worker.freq * HEARTBEAT_EXPIRE_FACTOR) {
+        worker.online = false;
+        worker.active = 0;
+        expired.push(worker);
+      }
+    }
+    return expired;
+  }
+
+  /** Forgets workers offline for longer than `afterSeconds` (Flower's purge_offline_workers). */
+  purge(nowSeconds: number, afterSeconds: number): string[] {
+    const purged: string[] = [];
+    for (const worker of this.workers.values()) {
+      if (!worker.online && nowSeconds - worker.lastHeartbeat > afterSeconds) {
+        this.workers.delete(worker.hostname);
+        purged.push(worker.hostname);
+      }
+    }
+    return purged;
+  }
+
+  /** Queues seen in worker announcements and task events. */
+  queues(): Set<string> {
+    const queues = new Set(this.seenQueues);
+    for (const w of this.workers.values()) for (const q of w.info?.queues ?? []) queues.add(q);
+    return queues;
+  }
+}

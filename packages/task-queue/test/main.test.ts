@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { lintMetrics } from '@reelwatch/service-kit';
+import { freePort, type RedisServer, startRedis, startService, waitFor } from '@reelwatch/testkit';
+import { Registry } from 'prom-client';
+import { TaskMonitor } from '../../task-monitor/src/monitor';
+import { createHarness, type Harness, silentLogger } from './helpers';
+
+const entry = path.resolve(__dirname, '../dist/main.js');
+const HEARTBEAT_MS = 500;
+
+let server: RedisServer;
+let h: Harness;
+let monitor: TaskMonitor;
+
+beforeAll(async () => {
+  if (!existsSync(entry)) throw new Error(`${entry} is missing: run \`pnpm -s build\` first`);
+  server = await startRedis();
+});
+afterAll(async () => {
+  await server?.destroy();
+});
+beforeEach(async () => {
+  h = await createHarness(server);
+  monitor = new TaskMonitor({
+    redisUrl: server.url,
+    prefix: h.keys.prefix,
+    maxTasks: 1000,
+    purgeOfflineWorkersSeconds: 3600,
+    queues: ['default'],
+    controlTimeoutMs: 2000,
+    tasks: h.tasks,
+    logger: silentLogger,
+    registry: new Registry(),
+    sweepIntervalMs: 100,
+  });
+  await monitor.start();
+});
+afterEach(async () => {
+  await monitor.stop();
+  await h.close();
+});
+
+async function startWorkerProcess(name: string) {
+  const port = await freePort();
+  const worker = await startService({
+    entry,
+    port,
+    healthPath: '/healthz',
+    env: {
+      TASK_WORKER_REDIS_URL: server.url,
+      TASK_WORKER_KEY_PREFIX: h.keys.prefix,
+      TASK_WORKER_NAME: name,
+      TASK_WORKER_QUEUES: 'default',
+      TASK_WORKER_HEARTBEAT_INTERVAL_MS: String(HEARTBEAT_MS),
+      TASK_WORKER_METRICS_HOST: '127.0.0.1',
+      TASK_WORKER_METRICS_PORT: String(port),
+      TASK_WORKER_LOG_LEVEL: 'warn',
+    },
+  });
+  await waitFor(() => monitor.state.workers.get(name)?.online, { timeoutMs: 10_000, what: `${name} online` });
+  return worker;
+}
+
+describe('task-worker process', () => {
+  it('a worker killed with kill -9 shows offline within the heartbeat window', async () => {
+    const worker = await startWorkerProcess('worker@kill9');
+    await worker.kill9();
+    const killedAt = Date.now();
+    await waitFor(() => monitor.state.workers.get('worker@kill9')?.online === false, {
+      timeoutMs: 10_000,
+      what: 'worker offline',
+    });
+    const elapsed = Date.now() - killedAt;
+    // offline after 2 heartbeat periods without a heartbeat; the sweep runs every 100 ms
+    expect(elapsed).toBeLessThanOrEqual(2 * HEARTBEAT_MS + 300);
+  });
+
+  it('a remote shutdown stops the process gracefully with exit code 0', async () => {
+    const worker = await startWorkerProcess('worker@shutdown');
+    const id = await h.client.apply('noop', {});
+    await waitFor(async () => (await h.client.result(id, ['default']))?.state === 'SUCCESS', {
+      timeoutMs: 10_000,
+      what: 'a task to run in the process',
+    });
+    const replies = await h.control.broadcast('shutdown', {}, { destination: ['worker@shutdown'] });
+    expect(replies).toEqual([{ worker: 'worker@shutdown', ok: true, message: 'Warm shutdown' }]);
+    expect(await worker.stop('SIGCONT')).toBe(0); // SIGCONT is harmless: the exit comes from the command
+    await waitFor(() => monitor.state.workers.get('worker@shutdown')?.online === false, {
+      timeoutMs: 5000,
+      what: 'worker-offline event',
+    });
+  });
+
+  it('serves its own metrics on its metrics port', async () => {
+    const worker = await startWorkerProcess('worker@metrics');
+    const id = await h.client.apply('noop', {});
+    await waitFor(async () => (await h.client.result(id, ['default']))?.state === 'SUCCESS', {
+      timeoutMs: 10_000,
+      what: 'a task to run',
+    });
+    const text = await (await fetch(`${worker.url}/metrics`)).text();
+    expect(text).toMatch(
+      /reelwatch_task_worker_tasks_total\{[^}]*task="noop"[^}]*outcome="succeeded"[^}]*\} 1/,
+    );
+    expect(text).toContain('reelwatch_task_worker_concurrency');
+    expect(await lintMetrics(text)).toEqual([]);
+    await worker.stop();
+  });
+});
