@@ -56,11 +56,13 @@ export async function runDoctor(ctx: StackContext): Promise<Finding[]> {
         },
   );
 
-  const docker =
-    ctx.mode === 'native' ? { error: 'not checked (--mode native)' } : await dockerVersions(ctx.env);
+  const docker: { engine?: string; compose?: string; error?: string } =
+    ctx.mode === 'native' ? {} : await dockerVersions(ctx.env);
   const useDocker = ctx.mode === 'docker' || (ctx.mode === 'auto' && docker.engine !== undefined);
   if (docker.engine)
     add({ check: 'docker engine', severity: 'ok', message: `Docker engine ${docker.engine}` });
+  else if (ctx.mode === 'native')
+    add({ check: 'docker engine', severity: 'ok', message: 'not checked (--mode native)' });
   else
     add({
       check: 'docker engine',
@@ -70,6 +72,8 @@ export async function runDoctor(ctx: StackContext): Promise<Finding[]> {
     });
   if (docker.compose)
     add({ check: 'docker compose', severity: 'ok', message: `Docker Compose ${docker.compose}` });
+  else if (ctx.mode === 'native')
+    add({ check: 'docker compose', severity: 'ok', message: 'not checked (--mode native)' });
   else
     add({
       check: 'docker compose',
