@@ -91,9 +91,13 @@ export function summarizeServices(
     if (replicas.length === 0) return { name: service, state: 'stopped', detail: 'no container' };
     const worst = replicas.reduce((a, b) => (SEVERITY.indexOf(b.state) < SEVERITY.indexOf(a.state) ? b : a));
     const fine = replicas.filter((r) => stateIsFine(r.state)).length;
-    const details = replicas
-      .filter((r) => r.detail)
-      .map((r) => (replicas.length > 1 ? `${r.name}: ${r.detail}` : r.detail));
+    // one replica: its own detail; several: name each one that is not fine
+    const details =
+      replicas.length > 1
+        ? replicas
+            .filter((r) => !stateIsFine(r.state))
+            .map((r) => `${r.name}: ${r.state}${r.detail ? ` (${r.detail})` : ''}`)
+        : replicas.map((r) => r.detail ?? '');
     const count = replicas.length > 1 ? `${fine}/${replicas.length} replicas fine` : '';
     const detail = [count, ...details].filter(Boolean).join('; ');
     return { name: service, state: worst.state, ...(detail ? { detail } : {}) };
