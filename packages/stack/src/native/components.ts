@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   chownSync,
   copyFileSync,
   existsSync,
@@ -7,6 +8,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
@@ -64,6 +66,31 @@ const HOST = '127.0.0.1';
 
 export function componentDir(s: NativeSettings, name: string): string {
   return path.join(s.stateDir, name);
+}
+
+/**
+ * PostgreSQL runs as the `postgres` user when we are root: it must be able to reach its data dir
+ * through every parent. The state dir itself is ours to open (o+x); a parent such as /root (0700)
+ * is not ours to change, so say what to do instead.
+ */
+function ensureReachableByPostgres(s: NativeSettings): void {
+  if (!s.postgresUser) return;
+  mkdirSync(s.stateDir, { recursive: true });
+  const mode = statSync(s.stateDir).mode;
+  if ((mode & 0o001) === 0) chmodSync(s.stateDir, (mode & 0o777) | 0o711);
+  for (let dir = path.dirname(s.stateDir); ; dir = path.dirname(dir)) {
+    const st = statSync(dir);
+    const others = (st.mode & 0o001) !== 0;
+    const owner = st.uid === s.postgresUser.uid && (st.mode & 0o100) !== 0;
+    const group = st.gid === s.postgresUser.gid && (st.mode & 0o010) !== 0;
+    if (!others && !owner && !group)
+      throw new StackError(
+        'START_FAILED',
+        `PostgreSQL runs as the postgres user (it refuses root), which cannot enter ${dir} (mode ${(st.mode & 0o777).toString(8)}): ` +
+          `chmod o+x ${dir}, or keep the state elsewhere: pnpm stack up --state-dir /var/tmp/reelwatch-stack`,
+      );
+    if (path.dirname(dir) === dir) return;
+  }
 }
 
 function ensureDir(dir: string, owner?: { uid: number; gid: number }): string {
@@ -141,6 +168,7 @@ const postgresPrimary: NativeComponent = {
   stopSignal: 'SIGINT',
   port: (s) => s.ports['postgres-primary'],
   prepare(s) {
+    ensureReachableByPostgres(s);
     const dir = ensureDir(componentDir(s, 'postgres-primary'), s.postgresUser);
     ensureDir(path.join(dir, 'run'), s.postgresUser);
     const data = path.join(dir, 'data');
@@ -186,6 +214,7 @@ const postgresReplica: NativeComponent = {
   stopSignal: 'SIGINT',
   port: (s) => s.ports['postgres-replica'],
   prepare(s) {
+    ensureReachableByPostgres(s);
     const dir = ensureDir(componentDir(s, 'postgres-replica'), s.postgresUser);
     ensureDir(path.join(dir, 'run'), s.postgresUser);
     const data = path.join(dir, 'data');
