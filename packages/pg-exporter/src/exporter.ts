@@ -210,8 +210,11 @@ export class Exporter {
       if (target.up || !this.failing.has(target.label)) log.warn({ err }, 'server is down');
       this.failing.add(target.label);
       target.up = false;
-      for (const c of this.options.collectors)
-        collectors.push({ name: c.name, samples: [], ok: false, seconds: 0 });
+      const names = [
+        ...this.options.collectors.map((c) => c.name),
+        ...(this.options.userQueries?.queries ?? []).map((q) => `queries.yaml:${q.namespace}`),
+      ];
+      for (const name of names) collectors.push({ name, samples: [], ok: false, seconds: 0 });
       return { collectors, info: undefined, error: true };
     }
     this.failing.delete(target.label);

@@ -8,6 +8,7 @@ import {
 } from '@reelwatch/service-kit';
 import { startPgExporter } from './app';
 import { configSchema, parseFlags, toExporterConfig } from './config';
+import { ExporterError } from './errors';
 
 async function main(): Promise<void> {
   let overrides: Record<string, string>;
@@ -31,7 +32,20 @@ async function main(): Promise<void> {
   const logger = createLogger({ service: 'pg-exporter', level: config.logLevel });
   const lifecycle = new Lifecycle({ logger }).install();
   const registry = createMetricsRegistry({ service: 'pg-exporter' });
-  const app = await startPgExporter(config, logger, () => registry.metrics());
+  let app: Awaited<ReturnType<typeof startPgExporter>>;
+  try {
+    app = await startPgExporter(config, logger, () => registry.metrics());
+  } catch (err) {
+    // unreadable web or auth config files are configuration errors, not crashes
+    if (
+      err instanceof ExporterError &&
+      (err.code === 'WEB_CONFIG_INVALID' || err.code === 'AUTH_CONFIG_INVALID')
+    ) {
+      process.stderr.write(`pg-exporter: invalid configuration: ${err.message}\n`);
+      process.exit(CONFIG_EXIT_CODE);
+    }
+    throw err;
+  }
   lifecycle.onShutdown('http and connections', () => app.close());
 }
 

@@ -55,10 +55,12 @@ export class PgTarget {
 
   private clientConfig(database: string): pg.ClientConfig {
     const { options } = this.source;
-    const ssl =
-      options.sslmode && options.sslmode !== 'disable'
-        ? { rejectUnauthorized: options.sslmode === 'verify-full' || options.sslmode === 'verify-ca' }
-        : undefined;
+    // node-pg cannot fall back from TLS to plain as libpq's prefer/allow do: only the modes that
+    // require TLS turn it on
+    const mode = options.sslmode ?? 'disable';
+    const ssl = ['require', 'verify-ca', 'verify-full'].includes(mode)
+      ? { rejectUnauthorized: mode !== 'require' }
+      : undefined;
     return {
       host: this.source.host,
       port: this.source.port,
@@ -163,9 +165,10 @@ export class PgTarget {
         broken = true;
         throw cause;
       }
-      // an error from the server (e.g. statement timeout) leaves the connection usable
-      const serverError = cause instanceof Error && 'severity' in cause;
-      if (!serverError) broken = true;
+      // an ERROR from the server (e.g. statement timeout) leaves the connection usable; FATAL or a
+      // client-side failure does not
+      const severity = (cause as { severity?: unknown } | null)?.severity;
+      if (severity !== 'ERROR') broken = true;
       throw new TargetError(
         'QUERY_FAILED',
         `query on ${this.label} database ${database}: ${errorText(cause)}`,

@@ -303,4 +303,22 @@ describe('every collector on a primary and its streaming replica', () => {
     });
     expect(problems).toEqual([]);
   });
+
+  it('honours include and exclude lists for the per-database collectors', async () => {
+    await scrapeWithTableStats();
+    for (const [env, present, absent] of [
+      [{ PG_EXPORTER_EXCLUDE_DATABASES: dbB }, dbA, dbB],
+      [{ PG_EXPORTER_INCLUDE_DATABASES: dbB }, dbB, dbA],
+    ] as const) {
+      const filtered = await startTestExporter({ DATA_SOURCE_NAME: cluster.primary.url('postgres'), ...env });
+      try {
+        const s = await scrapeParsed(`${filtered.server.url}/metrics`);
+        expect(s.series('pg_stat_user_tables_seq_scan', { datname: present }).length).toBeGreaterThan(0);
+        expect(s.series('pg_stat_user_tables_seq_scan', { datname: absent })).toEqual([]);
+        expect(s.series('pg_statio_user_tables_heap_blocks_hit', { datname: absent })).toEqual([]);
+      } finally {
+        await filtered.close();
+      }
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
@@ -121,6 +121,52 @@ basic_auth_users:
     const ok = await get('prometheus:s3cret');
     expect(ok.status).toBe(200);
     expect(new Scrape(ok.body).series('pg_up').map((s) => s.value)).toEqual([1]);
+  });
+
+  it('answers /healthz, a landing page, 404 and 405 without touching a database', async () => {
+    const app = await startTestExporter({});
+    running.push(app);
+    expect((await scrape(`${app.server.url}/healthz`)).status).toBe(200);
+    expect((await scrape(`${app.server.url}/`)).text).toContain('href="/metrics"');
+    expect((await scrape(`${app.server.url}/nope`)).status).toBe(404);
+    expect((await scrape(`${app.server.url}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('keeps running with a broken queries.yaml and reports it in pg_exporter_user_queries_load_error', async () => {
+    const file = path.join(dir, 'broken.yaml');
+    writeFileSync(file, 'pg_broken:\n  query: "SELECT 1"\n  metrics:\n    - x: { usage: "SOMETIMES" }\n');
+    const app = await startTestExporter({
+      DATA_SOURCE_NAME: cluster.primary.url('postgres'),
+      PG_EXPORTER_EXTEND_QUERY_PATH: file,
+    });
+    running.push(app);
+    const s = await scrapeParsed(`${app.server.url}/metrics`);
+    expect(s.series('pg_exporter_user_queries_load_error').map((x) => [x.labels.filename, x.value])).toEqual([
+      [file, 1],
+    ]);
+    expect(s.series('pg_up').map((x) => x.value)).toEqual([1]);
+  });
+
+  it('exits with code 78 and one message for a bad flag, variable or web config file', () => {
+    if (!existsSync(dist)) throw new Error(`${dist} is missing: run pnpm build first`);
+    const run = (args: string[], env: Record<string, string>) =>
+      spawnSync(process.execPath, [dist, ...args], {
+        env: { PATH: process.env.PATH ?? '', PG_EXPORTER_WEB_LISTEN_ADDRESS: '127.0.0.1:0', ...env },
+        encoding: 'utf8',
+        timeout: 20_000,
+        cwd: dir,
+      });
+    const flag = run(['--collector.nope'], {});
+    expect([flag.status, flag.stderr]).toEqual([
+      78,
+      expect.stringContaining('unknown flag --collector.nope'),
+    ]);
+    const variable = run([], { PG_EXPORTER_COLLECTOR_NOPE: 'true', PG_EXPORTER_MAX_CONNECTIONS: 'many' });
+    expect(variable.status).toBe(78);
+    expect(variable.stderr).toContain('PG_EXPORTER_COLLECTOR_NOPE');
+    expect(variable.stderr).toContain('PG_EXPORTER_MAX_CONNECTIONS');
+    const web = run([], { PG_EXPORTER_WEB_CONFIG_FILE: path.join(dir, 'missing-web.yml') });
+    expect([web.status, web.stderr]).toEqual([78, expect.stringContaining('cannot read web config')]);
   });
 
   it('runs as a process from dist with the environment upstream users set', async () => {
