@@ -162,10 +162,13 @@ export class DockerBackend implements Backend {
     for (const note of notes) out.line(`${out.paint('info', 'note:')} ${note}`);
     if (options.attach) {
       out.note('attached: Ctrl-C stops the stack');
+      // the timer keeps the event loop (and so this process) alive until Ctrl-C
+      const keepAlive = setInterval(() => {}, 60_000);
       await new Promise<void>((resolve) => {
         if (this.ctx.signal.aborted) resolve();
         this.ctx.signal.addEventListener('abort', () => resolve(), { once: true });
       });
+      clearInterval(keepAlive);
       return this.down({ volumes: false });
     }
     return 0;

@@ -23,6 +23,7 @@ import { aptInstall, type BinaryRequirement, canAptInstall, missingBinaries, pac
 import {
   type ComponentUrl,
   componentDir,
+  embeddedKafka,
   NATIVE_COMPONENTS,
   type NativeComponent,
   type Runtime,
@@ -266,10 +267,21 @@ export class NativeBackend implements Backend {
       return 0;
     }
     this.out.note('attached: Ctrl-C stops the stack');
+    // the watch timer also keeps the event loop (and so this process) alive until Ctrl-C
+    const reported = new Set<string>();
+    const watch = setInterval(() => {
+      const current = readState(s.stateDir);
+      for (const [name, record] of Object.entries(current?.processes ?? {})) {
+        if (reported.has(name) || isRunning(record)) continue;
+        reported.add(name);
+        this.out.note(`${name} exited; its log: ${record.log}`);
+      }
+    }, 2_000);
     await new Promise<void>((resolve) => {
       if (this.ctx.signal.aborted) resolve();
       this.ctx.signal.addEventListener('abort', () => resolve(), { once: true });
     });
+    clearInterval(watch);
     await this.down({ volumes: false });
     return 0;
   }
@@ -381,7 +393,7 @@ export class NativeBackend implements Backend {
       ...(summary ? prometheusProblems(summary) : []),
     ];
     report.healthy = report.problems.length === 0;
-    if (!state.runtime.kafkaBrokers || !s.externalKafka)
+    if (embeddedKafka(s, rt))
       report.notes.push(
         'Kafka is the embedded mock cluster: it keeps nothing across restarts (set KAFKA_BROKERS for a real one)',
       );
@@ -406,7 +418,7 @@ export class NativeBackend implements Backend {
 
   private notes(rt: Runtime): string[] {
     const notes: string[] = [];
-    if (!this.settings.externalKafka)
+    if (embeddedKafka(this.settings, rt))
       notes.push(
         'Kafka is the embedded librdkafka mock cluster: it keeps nothing across restarts (set KAFKA_BROKERS to use a real Kafka)',
       );

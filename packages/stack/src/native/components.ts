@@ -285,25 +285,32 @@ const kafka: NativeComponent = {
     };
   },
   async health(s, rt) {
-    if (!s.externalKafka && !rt.kafkaBrokers) {
+    if (!rt.kafkaBrokers && s.externalKafka) rt.kafkaBrokers = s.externalKafka;
+    if (!rt.kafkaBrokers) {
       const log = readFileSync(path.join(s.stateDir, 'logs', 'kafka.log'), 'utf8');
       const match = MOCK_BOOTSTRAP.exec(log);
       if (!match) throw new Error('the mock cluster has not printed its address yet');
       rt.kafkaRunId = match[1];
       rt.kafkaBrokers = match[2];
     }
-    const first = (s.externalKafka ?? rt.kafkaBrokers ?? '').split(',')[0] ?? '';
-    const [host, port] = first.split(':');
+    const [host, port] = ((rt.kafkaBrokers ?? '').split(',')[0] ?? '').split(':');
     await probeTcp(host || HOST, Number(port));
   },
   urls: (s, rt) => [
     {
       name: 'kafka',
-      url: s.externalKafka ?? rt.kafkaBrokers ?? '?',
-      note: s.externalKafka ? 'KAFKA_BROKERS' : 'embedded mock cluster: keeps nothing across restarts',
+      url: rt.kafkaBrokers ?? s.externalKafka ?? '(the mock cluster picks its port at start)',
+      note: embeddedKafka(s, rt) ? 'embedded mock cluster: keeps nothing across restarts' : 'KAFKA_BROKERS',
     },
   ],
 };
+
+/** The embedded mock cluster runs (or will run): no KAFKA_BROKERS now, or this run was started without. */
+export function embeddedKafka(s: NativeSettings, rt: Runtime): boolean {
+  if (rt.kafkaRunId !== undefined) return true;
+  if (rt.kafkaBrokers !== undefined) return false;
+  return !s.externalKafka;
+}
 
 const redis: NativeComponent = {
   name: 'redis',
@@ -423,12 +430,12 @@ export function serviceEntry(root: string, packageDir: string): string {
 }
 
 function kafkaBrokers(s: NativeSettings, rt: Runtime): string {
-  return s.externalKafka ?? rt.kafkaBrokers ?? '';
+  return rt.kafkaBrokers ?? s.externalKafka ?? '';
 }
 
 /** A new embedded broker is a new, empty log: offsets stored for the previous one mean nothing to it. */
-function consumerGroup(s: NativeSettings, rt: Runtime): string {
-  return s.externalKafka || !rt.kafkaRunId ? 'reelwatch-ingestion' : `reelwatch-ingestion-${rt.kafkaRunId}`;
+function consumerGroup(rt: Runtime): string {
+  return rt.kafkaRunId ? `reelwatch-ingestion-${rt.kafkaRunId}` : 'reelwatch-ingestion';
 }
 
 export const SERVICES: ServiceDefinition[] = [
@@ -439,7 +446,7 @@ export const SERVICES: ServiceDefinition[] = [
     env: (s, rt) => ({
       KAFKA_BROKERS: kafkaBrokers(s, rt),
       INGESTION_TOPIC: TOPIC,
-      INGESTION_GROUP_ID: consumerGroup(s, rt),
+      INGESTION_GROUP_ID: consumerGroup(rt),
       // the mock cluster's rebalance waits session timeout - 1 s: keep restarts quick
       INGESTION_SESSION_TIMEOUT_MS: '10000',
       DATABASE_URL: pgUrl(s.ports['postgres-primary']),

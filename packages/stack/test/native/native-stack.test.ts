@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,39 +26,45 @@ interface CliResult {
 let stateDir: string;
 let base: number;
 
-function runCli(args: string[], timeoutMs = 240_000): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [CLI, ...args, '--mode', 'native', '--state-dir', stateDir, '--port-base', String(base)],
-      {
-        cwd: REPO_ROOT,
-        env: {
-          PATH: process.env.PATH ?? '/usr/bin:/bin',
-          HOME: process.env.HOME ?? '/root',
-          REELWATCH_STACK_SCRAPE_INTERVAL: '1',
-          PRODUCER_RATE: '100',
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
+interface RunningCli {
+  child: ChildProcess;
+  output(): { stdout: string; stderr: string };
+  exited: Promise<number | null>;
+}
+
+function startCli(args: string[]): RunningCli {
+  const child = spawn(
+    process.execPath,
+    [CLI, ...args, '--mode', 'native', '--state-dir', stateDir, '--port-base', String(base)],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: process.env.HOME ?? '/root',
+        REELWATCH_STACK_SCRAPE_INTERVAL: '1',
+        PRODUCER_RATE: '100',
       },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`stack ${args.join(' ')} did not finish in ${timeoutMs} ms:\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
   });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+async function runCli(args: string[], timeoutMs = 240_000): Promise<CliResult> {
+  const running = startCli(args);
+  const timer = setTimeout(() => running.child.kill('SIGKILL'), timeoutMs);
+  const code = await running.exited;
+  clearTimeout(timer);
+  return { code, ...running.output() };
 }
 
 function stateProcesses(): Record<string, ProcessRecord> {
@@ -241,25 +247,47 @@ describe('the native stack', () => {
     expect(status.code).toBe(3);
   });
 
-  it('up again keeps the PostgreSQL data', async () => {
-    const result = await runCli(['up', '--no-install']);
-    expect(result.code).toBe(0);
-    const [users] = await query<{ n: number }>(primaryPort(), 'SELECT count(*)::int AS n FROM users');
-    const [watch] = await query<{ n: number }>(
-      primaryPort(),
-      'SELECT count(*)::int AS n FROM watch_progress',
-    );
-    expect(users?.n).toBeGreaterThanOrEqual(usersBeforeDown);
-    expect(watch?.n).toBeGreaterThanOrEqual(watchRowsBeforeDown);
-    const status = await runCli(['status']);
-    expect(status.code).toBe(0);
+  it('up --attach again keeps the PostgreSQL data, and Ctrl-C stops every process it started', async () => {
+    const attached = startCli(['up', '--attach', '--no-install']);
+    let exited = false;
+    void attached.exited.then(() => {
+      exited = true;
+    });
+    try {
+      await waitFor(() => exited || attached.output().stdout.includes('attached: Ctrl-C stops the stack'), {
+        timeoutMs: 240_000,
+        what: 'up --attach to report the stack healthy',
+      });
+      expect(attached.output().stdout).toContain('attached: Ctrl-C stops the stack');
+      const [users] = await query<{ n: number }>(primaryPort(), 'SELECT count(*)::int AS n FROM users');
+      const [watch] = await query<{ n: number }>(
+        primaryPort(),
+        'SELECT count(*)::int AS n FROM watch_progress',
+      );
+      expect(users?.n).toBeGreaterThanOrEqual(usersBeforeDown);
+      expect(watch?.n).toBeGreaterThanOrEqual(watchRowsBeforeDown);
+      const status = await runCli(['status']);
+      expect(status.code).toBe(0);
+      const pids = Object.values(stateProcesses());
+      expect(pids.length).toBeGreaterThanOrEqual(12);
+
+      expect(exited).toBe(false); // still in the foreground, holding the stack
+      attached.child.kill('SIGINT');
+      expect(await attached.exited).toBe(0);
+      expect(pids.filter(isRunning)).toEqual([]);
+      const taken: number[] = [];
+      for (let i = 0; i < PORT_NAMES.length; i++) if (await portTaken(base + i)) taken.push(base + i);
+      expect(taken).toEqual([]);
+      expect(existsSync(path.join(stateDir, 'state.json'))).toBe(false);
+    } finally {
+      if (!exited) attached.child.kill('SIGKILL');
+    }
   });
 
   it('down --volumes removes the data too', async () => {
-    const pids = Object.values(stateProcesses());
+    expect(existsSync(path.join(stateDir, 'postgres-primary', 'data', 'PG_VERSION'))).toBe(true);
     const result = await runCli(['down', '--volumes']);
     expect(result.code).toBe(0);
-    expect(pids.filter(isRunning)).toEqual([]);
     expect(existsSync(stateDir)).toBe(false);
   });
 });
