@@ -127,11 +127,11 @@ async function ingest(
   const finished = new Promise<void>((resolve) => {
     done = resolve;
   });
-  // Count what was committed by wrapping write(): the clock stops when all N are in PostgreSQL.
-  const write = writer.write.bind(writer);
-  writer.write = async (batch: PartitionBatch) => {
+  // Count what was committed by wrapping writeMany(): the clock stops when all N are in PostgreSQL.
+  const writeMany = writer.writeMany.bind(writer);
+  writer.writeMany = async (batches: PartitionBatch[]) => {
     if (first === 0n) first = process.hrtime.bigint();
-    const result = await write(batch);
+    const result = await writeMany(batches);
     applied += result.applied;
     if (applied >= N) {
       end = process.hrtime.bigint();

@@ -48,6 +48,7 @@ export interface RecommendationHourAggregate {
   resultsSum: number;
 }
 export interface DeadLetter {
+  partition: number;
   offset: string;
   reason: DeadLetterReason;
   detail: string;

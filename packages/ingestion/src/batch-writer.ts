@@ -36,6 +36,8 @@ export interface WriteResult {
   lastOffset: bigint;
   /** Set when the batch starts after stored offset + 1: nothing written, the caller must seek here. */
   gapResumeAt?: bigint;
+  /** Per partition of a writeMany: offset stored after the call, events applied, or the gap. */
+  partitions: Map<number, { lastOffset: bigint; applied: number; gapResumeAt?: bigint }>;
   transactionSeconds: number;
 }
 
@@ -89,8 +91,9 @@ p AS (
     first_watched = least(t.first_watched, excluded.first_watched),
     last_watched = greatest(t.last_watched, excluded.last_watched),
     -- Sessions move forward: appending is the common case; a rewind needs a real set union.
+    -- (inline rather than a SQL function: a function with an aggregate is not inlined and costs a call per row)
     minutes = CASE WHEN excluded.minutes[1] > t.max_minute THEN t.minutes || excluded.minutes
-                   ELSE reelwatch_minute_union(t.minutes, excluded.minutes) END,
+                   ELSE ARRAY(SELECT DISTINCT m FROM unnest(t.minutes || excluded.minutes) AS m ORDER BY m) END,
     max_minute = greatest(t.max_minute, excluded.max_minute),
     watch_events = t.watch_events + excluded.watch_events
 ),
@@ -121,13 +124,14 @@ h AS (
 ),
 d AS (
   INSERT INTO dead_letters (topic, partition, kafka_offset, reason, detail, raw_text)
-  SELECT $35::text, $36::integer, x.o, x.r, x.d, x.t
-  FROM unnest($37::bigint[], $38::text[], $39::text[], $40::text[]) AS x(o, r, d, t)
+  SELECT $35::text, x.p, x.o, x.r, x.d, x.t
+  FROM unnest($36::integer[], $37::bigint[], $38::text[], $39::text[], $40::text[]) AS x(p, o, r, d, t)
   ON CONFLICT (topic, partition, kafka_offset) DO NOTHING
 ),
 o AS (
-  UPDATE ingestion_offsets SET last_offset = $41::bigint, updated_at = now()
-  WHERE consumer_group = $42::text AND topic = $35::text AND partition = $36::integer
+  UPDATE ingestion_offsets AS t SET last_offset = x.off, updated_at = now()
+  FROM unnest($41::integer[], $42::bigint[]) AS x(p, off)
+  WHERE t.consumer_group = $43::text AND t.topic = $35::text AND t.partition = x.p
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM u WHERE inserted)::integer AS new_users,
@@ -168,8 +172,20 @@ export class BatchWriter {
     return result;
   }
 
+  /** One partition's batch in one transaction (see writeMany). */
   async write(batch: PartitionBatch): Promise<WriteResult> {
+    return this.writeMany([batch]);
+  }
+
+  /**
+   * Several partitions' batches (one topic) in ONE transaction: group commit. Offset rows are
+   * locked in partition order; each partition is filtered by its own stored offset; a partition
+   * whose batch starts after stored offset + 1 is left out (reported in `partitions`).
+   */
+  async writeMany(batches: PartitionBatch[]): Promise<WriteResult> {
     const started = process.hrtime.bigint();
+    const topic = batches[0]!.topic;
+    if (batches.some((b) => b.topic !== topic)) throw new Error('writeMany: batches of one topic only');
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -179,7 +195,8 @@ export class BatchWriter {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const stored = await this.lockOffset(client, batch.topic, batch.partition);
+      const partitionIds = [...new Set(batches.map((b) => b.partition))].sort((x, y) => x - y);
+      const stored = await this.lockOffsets(client, topic, partitionIds);
       const result: WriteResult = {
         applied: 0,
         duplicates: 0,
@@ -188,102 +205,127 @@ export class BatchWriter {
         deadLetters: new Map(),
         newUsers: 0,
         newMovies: 0,
-        lastOffset: stored,
+        lastOffset: -1n,
         transactionSeconds: 0,
+        partitions: new Map(),
       };
-      const fresh: ParsedMessage[] = [];
-      for (const m of batch.messages) {
-        if (BigInt(m.offset) <= stored) {
-          result.duplicates++;
-          result.duplicatesByType[typeOf(m)]++;
-        } else {
-          fresh.push(m);
-        }
-      }
-      const first = fresh[0];
-      if (!first) {
-        await client.query('ROLLBACK');
-        result.transactionSeconds = secondsSince(started);
-        return result;
-      }
-      if (BigInt(first.offset) > stored + 1n && !batch.acceptGap) {
-        await client.query('ROLLBACK');
-        result.gapResumeAt = stored + 1n;
-        result.transactionSeconds = secondsSince(started);
-        return result;
-      }
       const aggregate = new BatchAggregator();
-      for (const m of fresh) {
-        if (m.parsed.ok) {
-          aggregate.add(m.parsed.event);
-        } else {
-          aggregate.addDeadLetter({
-            offset: m.offset,
-            reason: m.parsed.reason,
-            detail: m.parsed.detail,
-            rawText: sanitizeText(m.rawText),
-          });
+      const newOffsets = new Map<number, bigint>();
+      for (const batch of batches) {
+        const floor = newOffsets.get(batch.partition) ?? stored.get(batch.partition)!;
+        const state = result.partitions.get(batch.partition) ?? { lastOffset: floor, applied: 0 };
+        result.partitions.set(batch.partition, state);
+        if (state.gapResumeAt !== undefined) continue;
+        const fresh: ParsedMessage[] = [];
+        for (const m of batch.messages) {
+          if (BigInt(m.offset) <= floor) {
+            result.duplicates++;
+            result.duplicatesByType[typeOf(m)]++;
+          } else {
+            fresh.push(m);
+          }
         }
-        result.appliedByType[typeOf(m)]++;
+        const first = fresh[0];
+        if (!first) continue;
+        if (BigInt(first.offset) > floor + 1n && !batch.acceptGap) {
+          state.gapResumeAt = floor + 1n;
+          continue;
+        }
+        for (const m of fresh) {
+          if (m.parsed.ok) {
+            aggregate.add(m.parsed.event);
+          } else {
+            aggregate.addDeadLetter({
+              partition: batch.partition,
+              offset: m.offset,
+              reason: m.parsed.reason,
+              detail: m.parsed.detail,
+              rawText: sanitizeText(m.rawText),
+            });
+          }
+          result.appliedByType[typeOf(m)]++;
+        }
+        const last = BigInt(fresh[fresh.length - 1]!.offset);
+        newOffsets.set(batch.partition, last);
+        state.lastOffset = last;
+        state.applied += fresh.length;
+        result.applied += fresh.length;
       }
-      const lastOffset = BigInt(fresh[fresh.length - 1]!.offset);
-      const { rows } = await client.query<{ new_users: number; new_movies: number; offsets_updated: number }>(
-        {
+      if (newOffsets.size === 0) {
+        await client.query('ROLLBACK');
+      } else {
+        const { rows } = await client.query<{
+          new_users: number;
+          new_movies: number;
+          offsets_updated: number;
+        }>({
           name: 'reelwatch_write_batch',
           text: WRITE_BATCH_SQL,
-          values: this.parameters(aggregate, batch, lastOffset),
-        },
-      );
-      const row = rows[0]!;
-      if (row.offsets_updated !== 1) throw new Error('offset row vanished inside the transaction');
-      await client.query('COMMIT');
-      result.applied = fresh.length;
-      result.newUsers = row.new_users;
-      result.newMovies = row.new_movies;
-      result.deadLetters = aggregate.deadLetterCounts;
-      result.lastOffset = lastOffset;
+          values: this.parameters(aggregate, topic, newOffsets),
+        });
+        const row = rows[0]!;
+        if (row.offsets_updated !== newOffsets.size)
+          throw new Error('offset rows vanished inside the transaction');
+        await client.query('COMMIT');
+        result.newUsers = row.new_users;
+        result.newMovies = row.new_movies;
+        result.deadLetters = aggregate.deadLetterCounts;
+      }
+      // Single-partition view (write()).
+      const only = result.partitions.get(batches[0]!.partition)!;
+      result.lastOffset = only.lastOffset;
+      if (only.gapResumeAt !== undefined) result.gapResumeAt = only.gapResumeAt;
       result.transactionSeconds = secondsSince(started);
       return result;
     } catch (err) {
       broken = err as Error;
       await client.query('ROLLBACK').catch(() => undefined);
-      throw toDbError(err, `write batch ${batch.topic}[${batch.partition}]`);
+      throw toDbError(err, `write batch ${topic}[${batches.map((b) => b.partition).join(',')}]`);
     } finally {
       // A client whose connection failed must not go back into the pool.
       client.release(broken);
     }
   }
 
-  private async lockOffset(client: PoolClient, topic: string, partition: number): Promise<bigint> {
-    const select =
-      'SELECT last_offset FROM ingestion_offsets WHERE consumer_group = $1 AND topic = $2 AND partition = $3 FOR UPDATE';
-    const params = [this.group, topic, partition];
-    let { rows } = await client.query<{ last_offset: string }>({
-      name: 'reelwatch_lock_offset',
+  private async lockOffsets(
+    client: PoolClient,
+    topic: string,
+    partitions: number[],
+  ): Promise<Map<number, bigint>> {
+    const select = `SELECT partition, last_offset FROM ingestion_offsets
+      WHERE consumer_group = $1 AND topic = $2 AND partition = ANY($3::integer[]) ORDER BY partition FOR UPDATE`;
+    const params = [this.group, topic, partitions];
+    let { rows } = await client.query<{ partition: number; last_offset: string }>({
+      name: 'reelwatch_lock_offsets',
       text: select,
       values: params,
     });
-    if (rows.length === 0) {
+    if (rows.length < partitions.length) {
       await client.query(
-        'INSERT INTO ingestion_offsets (consumer_group, topic, partition, last_offset) VALUES ($1, $2, $3, -1) ON CONFLICT DO NOTHING',
+        `INSERT INTO ingestion_offsets (consumer_group, topic, partition, last_offset)
+         SELECT $1, $2, p, -1 FROM unnest($3::integer[]) AS p ORDER BY p ON CONFLICT DO NOTHING`,
         params,
       );
-      ({ rows } = await client.query<{ last_offset: string }>({
-        name: 'reelwatch_lock_offset',
+      ({ rows } = await client.query<{ partition: number; last_offset: string }>({
+        name: 'reelwatch_lock_offsets',
         text: select,
         values: params,
       }));
     }
-    return BigInt(rows[0]!.last_offset);
+    return new Map(rows.map((r) => [r.partition, BigInt(r.last_offset)]));
   }
 
-  private parameters(a: BatchAggregator, batch: PartitionBatch, lastOffset: bigint): unknown[] {
-    const users = [...a.users.values()];
-    const movies = [...a.movies.values()];
-    const progress = [...a.progress.values()];
-    const ratings = [...a.ratings.values()];
-    const counts = [...a.ratingCounts.values()];
-    const hours = [...a.recommendations.values()];
+  private parameters(a: BatchAggregator, topic: string, offsets: Map<number, bigint>): unknown[] {
+    // Rows in key order: concurrent transactions (two processes during a rebalance, shared movie
+    // rows across partitions) then lock rows in the same order and cannot deadlock each other.
+    const byKey = <T>(map: Map<string, T>): T[] =>
+      [...map.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map((e) => e[1]);
+    const users = byKey(a.users);
+    const movies = byKey(a.movies);
+    const progress = byKey(a.progress);
+    const ratings = byKey(a.ratings);
+    const counts = byKey(a.ratingCounts);
+    const hours = byKey(a.recommendations);
     const dead = a.deadLetters;
     return [
       users.map((u) => u.userId),
@@ -320,13 +362,14 @@ export class BatchWriter {
       hours.map((h) => h.latencyMsMin),
       hours.map((h) => h.latencyMsMax),
       hours.map((h) => h.resultsSum),
-      batch.topic,
-      batch.partition,
+      topic,
+      dead.map((d) => d.partition),
       dead.map((d) => d.offset),
       dead.map((d) => d.reason),
       dead.map((d) => d.detail),
       dead.map((d) => d.rawText),
-      lastOffset.toString(),
+      [...offsets.keys()],
+      [...offsets.values()].map(String),
       this.group,
     ];
   }

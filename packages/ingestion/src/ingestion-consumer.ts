@@ -1,6 +1,14 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type pino from 'pino';
-import type { BatchWriter, ParsedMessage, WriteResult } from './batch-writer';
+import type { BatchWriter, ParsedMessage, PartitionBatch, WriteResult } from './batch-writer';
+
+interface PendingBatch {
+  topic: string;
+  partition: number;
+  messages: ParsedMessage[];
+  started: bigint;
+}
+
 import { IngestionError } from './errors';
 import type { IngestionMetrics } from './ingestion-metrics';
 import { parseEventLine } from './parse-event-line';
@@ -22,8 +30,8 @@ export interface IngestionConsumerOptions {
   retryMaxMs?: number;
   /** How long a high-watermark lookup for the lag metric is reused. */
   lagCacheMs?: number;
-  /** Batches handed to PostgreSQL while the next is fetched and parsed (0 = write inline). */
-  maxInFlight?: number;
+  /** Parsed events waiting for the next transaction before fetching pauses (group commit bound). */
+  maxPendingEvents?: number;
 }
 
 /**
@@ -46,13 +54,15 @@ export class IngestionConsumer {
   private stopWaiters: Array<() => void> = [];
   private dbRetrying = false;
   private running = false;
-  private inBatch = false;
   /** Next offset to apply, per assigned partition (what lag is measured from). */
   private readonly positions = new Map<number, bigint>();
   private highWatermarks: { at: number; offsets: Map<number, { high: bigint; low: bigint }> } | undefined;
   private recreating: Promise<void> | undefined;
   private tail: Promise<void> = Promise.resolve();
-  private readonly inFlight: Promise<void>[] = [];
+  private writing = false;
+  private pending: PendingBatch[] = [];
+  private pendingEvents = 0;
+  private spaceWaiters: Array<() => void> = [];
   private heartbeat: () => Promise<void> = async () => undefined;
 
   constructor(options: IngestionConsumerOptions) {
@@ -65,7 +75,7 @@ export class IngestionConsumer {
       retryInitialMs: 200,
       retryMaxMs: 10_000,
       lagCacheMs: 2_000,
-      maxInFlight: 1,
+      maxPendingEvents: 50_000,
       ...options,
     };
     this.o.metrics?.setLagSource(() => this.lag());
@@ -88,6 +98,7 @@ export class IngestionConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     for (const wake of this.stopWaiters.splice(0)) wake();
+    for (const wake of this.spaceWaiters.splice(0)) wake();
     await this.recreating?.catch(() => undefined);
     await this.consumer
       ?.disconnect()
@@ -175,87 +186,114 @@ export class IngestionConsumer {
       return { offset: m.offset, rawText, parsed: parseEventLine(m.value === null ? null : rawText) };
     });
     this.heartbeat = heartbeat;
-    // Pipelining: while PostgreSQL commits batch i, kafkajs fetches and we parse batch i+1. Writes
-    // stay strictly ordered (one chain) and at most maxInFlight batches wait for the database.
-    while (this.inFlight.length >= Math.max(1, this.o.maxInFlight)) await this.inFlight[0];
+    // Group commit: while PostgreSQL commits one transaction, kafkajs fetches and we parse the next
+    // batches; they are written together in the next transaction, strictly in order. Memory is
+    // bounded by maxPendingEvents.
+    while (this.pendingEvents >= this.o.maxPendingEvents && !this.stopping) {
+      await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+    }
     if (this.stopping) return;
-    const task = this.tail.then(() => this.applyBatch(topic, partition, messages, started));
-    this.tail = task.catch(() => undefined);
-    const tracked = this.tail.then(() => {
-      this.inFlight.splice(this.inFlight.indexOf(tracked), 1);
-    });
-    this.inFlight.push(tracked);
+    this.pending.push({ topic, partition, messages, started });
+    this.pendingEvents += messages.length;
+    this.kick();
     // Resolving only moves kafkajs's fetch position; what is applied is decided by the database
     // (offset guard), and a batch given up before its commit is fetched again after the next join.
     resolveOffset(batch.messages[batch.messages.length - 1]!.offset);
-    if (this.o.maxInFlight === 0) await task;
     await heartbeat().catch(() => undefined);
+  }
+
+  private kick(): void {
+    if (this.writing) return;
+    this.writing = true;
+    this.tail = (async () => {
+      try {
+        while (this.pending.length > 0 && !this.stopping) {
+          const group = this.pending.splice(0);
+          this.pendingEvents = 0;
+          for (const wake of this.spaceWaiters.splice(0)) wake();
+          await this.applyGroup(group);
+        }
+      } finally {
+        this.writing = false;
+        for (const wake of this.spaceWaiters.splice(0)) wake();
+      }
+    })();
   }
 
   /** Waits until every batch handed to the database is committed or given up. */
   async drain(): Promise<void> {
-    await this.tail;
+    while (this.writing) await this.tail;
   }
 
-  private async applyBatch(topic: string, partition: number, messages: ParsedMessage[], started: bigint) {
-    this.inBatch = true;
+  private async applyGroup(group: PendingBatch[]): Promise<void> {
+    const topic = this.o.topic;
     let result: WriteResult | undefined;
     try {
-      result = await this.writeWithRetry({ topic, partition, messages });
+      result = await this.writeWithRetry(
+        group.map((b) => ({ topic, partition: b.partition, messages: b.messages })),
+      );
       if (!result) return;
-      if (result.gapResumeAt !== undefined) {
-        const low = (await this.watermarks(true)).get(partition)?.low ?? 0n;
-        if (low > result.gapResumeAt) {
-          // Those offsets are gone from the broker (retention): skipping them is all that is left.
-          this.o.logger.warn(
-            { partition, from: result.gapResumeAt.toString(), to: low.toString() },
-            'offsets no longer on the broker; skipping',
-          );
-          result = await this.writeWithRetry({ topic, partition, messages, acceptGap: true });
-          if (!result) return;
-        } else {
-          this.o.logger.warn(
-            { partition, batchStart: messages[0]!.offset, resumeAt: result.gapResumeAt.toString() },
-            'batch starts after the stored offset; seeking back',
-          );
-          this.consumer?.seek({ topic, partition, offset: result.gapResumeAt.toString() });
-          return;
+      const gaps = [...result.partitions].filter(([, state]) => state.gapResumeAt !== undefined);
+      if (gaps.length > 0) {
+        const marks = await this.watermarks(true);
+        const skippable: number[] = [];
+        for (const [partition, state] of gaps) {
+          const low = marks.get(partition)?.low ?? 0n;
+          if (low > state.gapResumeAt!) {
+            // Those offsets are gone from the broker (retention): skipping them is all that is left.
+            this.o.logger.warn(
+              { partition, from: state.gapResumeAt!.toString(), to: low.toString() },
+              'offsets no longer on the broker; skipping',
+            );
+            skippable.push(partition);
+          } else {
+            this.o.logger.warn(
+              { partition, resumeAt: state.gapResumeAt!.toString() },
+              'batch starts after the stored offset; seeking back',
+            );
+            this.consumer?.seek({ topic, partition, offset: state.gapResumeAt!.toString() });
+          }
+        }
+        if (skippable.length > 0) {
+          const retry = group
+            .filter((b) => skippable.includes(b.partition))
+            .map((b) => ({ topic, partition: b.partition, messages: b.messages, acceptGap: true }));
+          const second = await this.writeWithRetry(retry);
+          if (second) this.record(second, []);
         }
       }
     } catch (err) {
-      this.o.logger.error({ err, partition }, 'batch failed');
+      this.o.logger.error({ err }, 'batch failed');
       return;
-    } finally {
-      this.inBatch = false;
     }
-    if (result.lastOffset >= 0n) this.positions.set(partition, result.lastOffset + 1n);
-    this.record(result, messages.length, started);
-    if (result.applied > 0 && result.lastOffset >= 0n && this.consumer && !this.stopping) {
+    const commits: { topic: string; partition: number; offset: string }[] = [];
+    for (const [partition, state] of result.partitions) {
+      if (state.lastOffset >= 0n) this.positions.set(partition, state.lastOffset + 1n);
+      if (state.applied > 0) commits.push({ topic, partition, offset: (state.lastOffset + 1n).toString() });
+    }
+    this.record(result, group);
+    if (commits.length > 0 && this.consumer && !this.stopping) {
       // Informational only (lag tools); a failure here loses nothing.
       await this.consumer
-        .commitOffsets([{ topic, partition, offset: (result.lastOffset + 1n).toString() }])
+        .commitOffsets(commits)
         .catch((err) => this.o.logger.debug({ err }, 'Kafka offset commit failed (informational)'));
     }
   }
 
-  private async writeWithRetry(batch: Parameters<BatchWriter['write']>[0]): Promise<WriteResult | undefined> {
+  private async writeWithRetry(batches: PartitionBatch[]): Promise<WriteResult | undefined> {
     let delay = this.o.retryInitialMs;
     let paused = false;
     try {
       for (;;) {
         try {
-          const result = await this.o.writer.write(batch);
-          return result;
+          return await this.o.writer.writeMany(batches);
         } catch (err) {
           if (this.stopping) return undefined;
           this.o.metrics?.dbRetries.inc();
           if (!this.dbRetrying) {
             this.dbRetrying = true;
             this.o.metrics?.dbRetrying.set(1);
-            this.o.logger.error(
-              { err, partition: batch.partition },
-              'batch transaction failed; pausing and retrying',
-            );
+            this.o.logger.error({ err }, 'batch transaction failed; pausing and retrying');
           }
           if (!paused) {
             this.consumer?.pause([{ topic: this.o.topic }]);
@@ -285,7 +323,7 @@ export class IngestionConsumer {
     }
   }
 
-  private record(result: WriteResult, size: number, started: bigint): void {
+  private record(result: WriteResult, polled: PendingBatch[]): void {
     const m = this.o.metrics;
     if (!m) return;
     for (const [type, n] of Object.entries(result.appliedByType)) {
@@ -297,9 +335,12 @@ export class IngestionConsumer {
     for (const [reason, n] of result.deadLetters) m.deadLetters.inc({ reason }, n);
     if (result.newUsers > 0) m.newUsers.inc(result.newUsers);
     if (result.newMovies > 0) m.newMovies.inc(result.newMovies);
-    m.batchSize.observe(size);
     m.transactionDuration.observe(result.transactionSeconds);
-    m.batchDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    const now = process.hrtime.bigint();
+    for (const b of polled) {
+      m.batchSize.observe(b.messages.length);
+      m.batchDuration.observe(Number(now - b.started) / 1e9);
+    }
     if (result.applied > 0) m.lastBatchTimestamp.set(Date.now() / 1000);
   }
 
@@ -342,9 +383,5 @@ export class IngestionConsumer {
       out.push({ topic: this.o.topic, partition, lag: Number(lag > 0n ? lag : 0n) });
     }
     return out.sort((a, b) => a.partition - b.partition);
-  }
-
-  get busy(): boolean {
-    return this.inBatch;
   }
 }

@@ -12,6 +12,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { BatchWriter } from './batch-writer';
 import { ingestionConfigSchema } from './config';
+import { IngestionError, toDbError } from './errors';
 import { IngestionConsumer } from './ingestion-consumer';
 import { IngestionMetrics } from './ingestion-metrics';
 import { kafkaLogCreator } from './kafka-log';
@@ -96,6 +97,8 @@ async function main(argv: string[]): Promise<void> {
     lagCacheMs: config.INGESTION_LAG_CACHE_MS,
   });
   readiness.add('consumer', () => consumer.readinessCheck());
+  // Also not ready when PostgreSQL is unreachable while no batch is waiting (an idle stream).
+  readiness.add('postgres', () => pingDatabase(pool, 1_500));
   // Hooks run in registration order: stop consuming first (the batch in flight commits or rolls
   // back, then the group is left), then close the pool, then the HTTP server (scrapable until last).
   lifecycle.onShutdown('consumer', () => consumer.stop());
@@ -103,6 +106,25 @@ async function main(argv: string[]): Promise<void> {
   lifecycle.onShutdown('http', () => http.close());
   await consumer.start();
   logger.info({ topic: config.INGESTION_TOPIC, group: config.INGESTION_GROUP_ID }, 'consuming');
+}
+
+async function pingDatabase(pool: pg.Pool, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      pool.query('SELECT 1'),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new IngestionError('DB_UNAVAILABLE', `no answer within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } catch (err) {
+    throw toDbError(err, 'PostgreSQL ping');
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 main(process.argv.slice(2)).catch((err) => {

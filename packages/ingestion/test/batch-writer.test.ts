@@ -20,7 +20,10 @@ afterAll(async () => {
 });
 
 async function freshPool(): Promise<pg.Pool> {
-  const pool = new pg.Pool({ connectionString: postgres.primary.url(await postgres.createDatabase()), max: 2 });
+  const pool = new pg.Pool({
+    connectionString: postgres.primary.url(await postgres.createDatabase()),
+    max: 2,
+  });
   pools.push(pool);
   return pool;
 }
@@ -56,9 +59,14 @@ test('BatchWriter applies batches exactly once: replayed and overlapping batches
   for (let p = 0; p < 3; p++) {
     const msgs = partitions[p]!;
     for (let i = 0; i < msgs.length; i += 2000) {
-      applied += (await writer.write({ topic: 't', partition: p, messages: msgs.slice(i, i + 2000) })).applied;
+      applied += (await writer.write({ topic: 't', partition: p, messages: msgs.slice(i, i + 2000) }))
+        .applied;
       // A replay of the tail of the previous batch plus this one: all duplicates.
-      const again = await writer.write({ topic: 't', partition: p, messages: msgs.slice(Math.max(0, i - 50), i + 2000) });
+      const again = await writer.write({
+        topic: 't',
+        partition: p,
+        messages: msgs.slice(Math.max(0, i - 50), i + 2000),
+      });
       expect(again.applied).toBe(0);
       duplicates += again.duplicates;
     }
@@ -80,7 +88,12 @@ test('BatchWriter writes nothing for a batch that starts after the stored offset
   const gap = await writer.write({ topic: 't', partition: 0, messages: [message(5, line)] });
   expect(gap.gapResumeAt).toBe(1n);
   expect(gap.applied).toBe(0);
-  const accepted = await writer.write({ topic: 't', partition: 0, messages: [message(5, line)], acceptGap: true });
+  const accepted = await writer.write({
+    topic: 't',
+    partition: 0,
+    messages: [message(5, line)],
+    acceptGap: true,
+  });
   expect(accepted.applied).toBe(1);
   expect(accepted.lastOffset).toBe(5n);
   const rows = await pool.query('SELECT rate_events FROM users WHERE user_id = 1');
@@ -106,6 +119,12 @@ test('BatchWriter stores a dead letter with its coordinates and reason, NUL byte
   );
   expect(rows.rows).toEqual([
     { topic: 'dl', partition: 2, kafka_offset: '0', reason: 'control_character', raw_text: 'bad\uFFFDline' },
-    { topic: 'dl', partition: 2, kafka_offset: '1', reason: 'rating_invalid', raw_text: '2026-01-01T00:00:00Z,1,GET /rate/x=9' },
+    {
+      topic: 'dl',
+      partition: 2,
+      kafka_offset: '1',
+      reason: 'rating_invalid',
+      raw_text: '2026-01-01T00:00:00Z,1,GET /rate/x=9',
+    },
   ]);
 });

@@ -1,0 +1,74 @@
+import { EventGenerator, type GeneratedEvent } from '@reelwatch/event-producer';
+import {
+  type KafkaCluster,
+  type PostgresCluster,
+  type ServiceProcess,
+  startKafka,
+  startPostgres,
+  waitFor,
+} from '@reelwatch/testkit';
+import { appliedCount, produceEvents, requireBuilt, startIngestion, uniqueName } from './support/pipeline';
+import { databaseTables, describeDifferences, referenceTables } from './support/reference';
+
+const N = 200_000;
+const KILLS = 6;
+let kafka: KafkaCluster;
+let postgres: PostgresCluster;
+let service: ServiceProcess | undefined;
+
+beforeAll(async () => {
+  requireBuilt();
+  kafka = await startKafka();
+  postgres = await startPostgres({ replica: false });
+}, 120_000);
+afterAll(async () => {
+  await service?.kill9().catch(() => undefined);
+  await kafka?.destroy();
+  await postgres?.destroy();
+});
+
+test('kill -9 of the ingestion process at random moments during a 200,000-event run ends with the database equal to applying every event exactly once', async () => {
+  const events: GeneratedEvent[] = [...new EventGenerator({ seed: 200, malformedRatio: 0.002 }).take(N)];
+  const topic = uniqueName('crash');
+  const group = uniqueName('g');
+  const database = await postgres.createDatabase();
+  const target = { brokers: kafka.brokers, topic, group, databaseUrl: postgres.primary.url(database) };
+
+  // The stream keeps arriving while the consumer is being killed: 40 chunks over ~12 s.
+  await produceEvents(kafka.brokers, topic, events.slice(0, 5000));
+  const producing = (async () => {
+    for (let i = 5000; i < N; i += 5000) {
+      await new Promise((r) => setTimeout(r, 300));
+      await produceEvents(kafka.brokers, topic, events.slice(i, i + 5000));
+    }
+  })();
+
+  const killedAt: number[] = [];
+  service = await startIngestion(target);
+  for (let k = 0; k < KILLS; k++) {
+    const before = await appliedCount(postgres.primary, database, group);
+    // Let it make some progress, then kill at a random moment (mid-batch, mid-commit, mid-join...).
+    await waitFor(async () => (await appliedCount(postgres.primary, database, group)) > before, {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+      what: `progress after restart ${k}`,
+    });
+    await new Promise((r) => setTimeout(r, Math.floor(Math.random() * 400)));
+    killedAt.push(await appliedCount(postgres.primary, database, group));
+    await service.kill9();
+    service = await startIngestion(target);
+  }
+  await producing;
+  await waitFor(async () => (await appliedCount(postgres.primary, database, group)) === N, {
+    timeoutMs: 120_000,
+    intervalMs: 250,
+    what: `all ${N} events applied after ${KILLS} kills`,
+  });
+
+  expect(killedAt).toHaveLength(KILLS);
+  for (const applied of killedAt) expect(applied).toBeLessThan(N);
+  const tables = await databaseTables((sql) => postgres.primary.query(sql, [], database));
+  expect(describeDifferences(tables, referenceTables(events))).toBe('');
+  expect(await service.stop('SIGTERM')).toBe(0);
+  service = undefined;
+}, 300_000);
