@@ -18,6 +18,7 @@ describe('Progress', () => {
     progress.set('redis', 'starting');
     progress.set('prometheus', 'waiting');
     progress.set('redis', 'healthy');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the cursor-up escape is what is checked
     const frames = stdout.text.split(/\u001b\[\d+F/);
     expect(frames).toHaveLength(3);
     expect(frames[2]).toBe('  redis       healthy    \u001b[K\n  prometheus  waiting    \u001b[K\n');
