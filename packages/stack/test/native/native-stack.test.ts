@@ -224,6 +224,16 @@ describe('the native stack', () => {
     expect(result.stdout).toContain('"service":"ingestion"');
   });
 
+  it('status exits 1 and names the component when one of them dies', async () => {
+    const record = stateProcesses()['task-monitor'];
+    if (!record) throw new Error('task-monitor is not in the state file');
+    process.kill(-record.pid, 'SIGKILL');
+    await waitFor(() => !isRunning(record), { timeoutMs: 10_000, what: 'task-monitor to die' });
+    const result = await runCli(['status']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/problem: task-monitor is stopped: process \d+ is gone/);
+  });
+
   it('down stops every process it started and leaves no port, lock or state behind', async () => {
     const [users] = await query<{ n: number }>(primaryPort(), 'SELECT count(*)::int AS n FROM users');
     const [watch] = await query<{ n: number }>(
@@ -281,6 +291,32 @@ describe('the native stack', () => {
       expect(existsSync(path.join(stateDir, 'state.json'))).toBe(false);
     } finally {
       if (!exited) attached.child.kill('SIGKILL');
+    }
+  });
+
+  it('Ctrl-C during up stops what it had started and exits 130', async () => {
+    const starting = startCli(['up', '--no-install']);
+    let exited = false;
+    void starting.exited.then(() => {
+      exited = true;
+    });
+    let pids: ProcessRecord[] = [];
+    try {
+      await waitFor(() => exited || starting.output().stdout.includes('redis: healthy'), {
+        timeoutMs: 120_000,
+        what: 'up to get redis healthy',
+      });
+      expect(exited).toBe(false);
+      pids = Object.values(stateProcesses());
+      expect(pids.length).toBeGreaterThanOrEqual(4);
+      starting.child.kill('SIGINT');
+      expect(await starting.exited).toBe(130);
+      expect(starting.output().stdout).toContain('stopping what was started');
+      expect(pids.filter(isRunning)).toEqual([]);
+      expect(existsSync(path.join(stateDir, 'state.json'))).toBe(false);
+      expect(existsSync(path.join(stateDir, 'lock'))).toBe(false);
+    } finally {
+      if (!exited) starting.child.kill('SIGKILL');
     }
   });
 
