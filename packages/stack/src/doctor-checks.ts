@@ -4,7 +4,7 @@ import type { StackContext } from './context';
 import { dockerVersions } from './docker/backend';
 import { checkEnvFile } from './env-file';
 import { findBinary, packagesOf } from './native/binaries';
-import { NATIVE_COMPONENTS, SERVICES, serviceEntry } from './native/components';
+import { NATIVE_COMPONENTS, postgresBlockedBy, SERVICES, serviceEntry } from './native/components';
 import { isRunning } from './native/processes';
 import { nativeSettings } from './native/settings';
 import { readState } from './native/state';
@@ -180,6 +180,14 @@ export async function runDoctor(ctx: StackContext): Promise<Finding[]> {
         });
       }
     }
+    const blocked = postgresBlockedBy(settings);
+    if (blocked)
+      add({
+        check: 'state dir',
+        severity: 'error',
+        message: `PostgreSQL runs as the postgres user (it refuses root), which cannot enter ${blocked} on the way to ${settings.stateDir}`,
+        fix: `chmod o+x ${blocked}, or keep the state elsewhere: pnpm stack up --state-dir /var/tmp/reelwatch-stack`,
+      });
     if (!findings.some((f) => f.check === 'binaries' && f.severity !== 'ok'))
       add({ check: 'binaries', severity: 'ok', message: 'every binary of the native stack is installed' });
     const unbuilt = SERVICES.filter(

@@ -102,3 +102,37 @@ describe('doctor on a broken setup', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
   });
 });
+
+describe('doctor on a state dir PostgreSQL cannot reach', () => {
+  let parent: string;
+  beforeAll(() => {
+    parent = mkdtempSync(path.join(os.tmpdir(), 'stack-doctor-private-')); // mode 0700
+  });
+  afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+  it('names the parent the postgres user cannot enter, with its fix, when running as root', async () => {
+    const stdout = new Capture();
+    const stateDir = path.join(parent, 'state');
+    const code = await runStack(['doctor', '--mode', 'native', '--state-dir', stateDir, '--json'], {
+      stdout,
+      stderr: new Capture(),
+      root: REPO_ROOT,
+      env: { PATH: process.env.PATH },
+    });
+    const doc = JSON.parse(stdout.text) as { findings: { check: string; severity: string; fix?: string }[] };
+    const finding = doc.findings.find((f) => f.check === 'state dir');
+    if (process.getuid?.() === 0) {
+      // PostgreSQL refuses root, so as root it runs as `postgres`, which cannot enter a 0700 root-owned dir
+      expect(finding).toEqual({
+        check: 'state dir',
+        severity: 'error',
+        message: `PostgreSQL runs as the postgres user (it refuses root), which cannot enter ${parent} on the way to ${stateDir}`,
+        fix: `chmod o+x ${parent}, or keep the state elsewhere: pnpm stack up --state-dir /var/tmp/reelwatch-stack`,
+      });
+      expect(code).toBe(1);
+    } else {
+      // not root: PostgreSQL runs as this user, who owns the dir
+      expect(finding).toBeUndefined();
+    }
+  });
+});

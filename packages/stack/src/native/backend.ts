@@ -406,7 +406,12 @@ export class NativeBackend implements Backend {
 
   urls(): UrlList {
     const state = readState(this.settings.stateDir);
-    const rt = state?.runtime ?? { skipped: {} };
+    let rt = state?.runtime;
+    if (!rt) {
+      // not running: the addresses `up` would give, without what it would skip
+      rt = { skipped: {} };
+      this.planSkips(rt);
+    }
     return { running: state !== undefined, urls: this.urlList(rt), notes: this.notes(rt) };
   }
 

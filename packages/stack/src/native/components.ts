@@ -78,18 +78,27 @@ function ensureReachableByPostgres(s: NativeSettings): void {
   mkdirSync(s.stateDir, { recursive: true });
   const mode = statSync(s.stateDir).mode;
   if ((mode & 0o001) === 0) chmodSync(s.stateDir, (mode & 0o777) | 0o711);
+  const blocked = postgresBlockedBy(s);
+  if (blocked)
+    throw new StackError(
+      'START_FAILED',
+      `PostgreSQL runs as the postgres user (it refuses root), which cannot enter ${blocked}: ` +
+        `chmod o+x ${blocked}, or keep the state elsewhere: pnpm stack up --state-dir /var/tmp/reelwatch-stack`,
+    );
+}
+
+/** The first parent of the state dir the postgres user cannot enter (undefined: none, or not root). */
+export function postgresBlockedBy(s: NativeSettings): string | undefined {
+  if (!s.postgresUser) return undefined;
   for (let dir = path.dirname(s.stateDir); ; dir = path.dirname(dir)) {
-    const st = statSync(dir);
-    const others = (st.mode & 0o001) !== 0;
-    const owner = st.uid === s.postgresUser.uid && (st.mode & 0o100) !== 0;
-    const group = st.gid === s.postgresUser.gid && (st.mode & 0o010) !== 0;
-    if (!others && !owner && !group)
-      throw new StackError(
-        'START_FAILED',
-        `PostgreSQL runs as the postgres user (it refuses root), which cannot enter ${dir} (mode ${(st.mode & 0o777).toString(8)}): ` +
-          `chmod o+x ${dir}, or keep the state elsewhere: pnpm stack up --state-dir /var/tmp/reelwatch-stack`,
-      );
-    if (path.dirname(dir) === dir) return;
+    if (existsSync(dir)) {
+      const st = statSync(dir);
+      const others = (st.mode & 0o001) !== 0;
+      const owner = st.uid === s.postgresUser.uid && (st.mode & 0o100) !== 0;
+      const group = st.gid === s.postgresUser.gid && (st.mode & 0o010) !== 0;
+      if (!others && !owner && !group) return dir;
+    }
+    if (path.dirname(dir) === dir) return undefined;
   }
 }
 
