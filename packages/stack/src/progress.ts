@@ -34,9 +34,13 @@ export class Progress {
 
   private redraw(): void {
     const width = Math.max(...[...this.rows.keys()].map((k) => k.length));
+    // a wrapped line would break the cursor-up count: cut details to the terminal's width
+    const columns = (this.out.stdout as { columns?: number }).columns ?? 120;
+    const room = Math.max(10, columns - width - 16);
     const lines = [...this.rows].map(([name, { state, detail }]) => {
       const mark = this.out.paint(TONES[state] ?? 'info', state.padEnd(10));
-      return `  ${name.padEnd(width)}  ${mark} ${this.out.paint('dim', detail)}`;
+      const text = detail.length > room ? `${detail.slice(0, room - 1)}…` : detail;
+      return `  ${name.padEnd(width)}  ${mark} ${this.out.paint('dim', text)}`;
     });
     // move up over the block drawn last time, rewrite every line (clearing its tail)
     const up = this.drawn > 0 ? `\u001b[${this.drawn}F` : '';
