@@ -397,6 +397,8 @@ export class NativeBackend implements Backend {
         try {
           await c.health(s, rt);
           status.state = 'healthy';
+          const detail = c.detail?.(s);
+          if (detail) status.detail = detail;
         } catch (error) {
           status.state = 'unhealthy';
           status.detail = (error as Error).message;

@@ -7,6 +7,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -58,6 +59,8 @@ export interface NativeComponent {
   /** After it is healthy the first time (create the app database...). */
   ready?(s: NativeSettings, rt: Runtime): Promise<void>;
   urls?(s: NativeSettings, rt: Runtime): ComponentUrl[];
+  /** A line for `status` beside a healthy component (a loop's last result). */
+  detail?(s: NativeSettings): string | undefined;
 }
 
 export const APP_DATABASE = 'reelwatch';
@@ -586,6 +589,7 @@ const trainingSnapshot: NativeComponent = {
   }),
   // no server: alive is all there is to probe; each run's result is what it pushes (and its log)
   async health() {},
+  detail: (s) => snapshotDetail(s),
   urls: (s) => [
     {
       name: 'training-snapshot',
@@ -594,6 +598,28 @@ const trainingSnapshot: NativeComponent = {
     },
   ],
 };
+
+/** The newest snapshot, and whether the last run failed (its log's last run marker). */
+export function snapshotDetail(s: NativeSettings): string {
+  let last = 'none yet';
+  try {
+    last = path.basename(realpathSync(path.join(snapshotDir(s), 'latest')));
+  } catch {
+    // no snapshot written yet
+  }
+  let failed = false;
+  try {
+    const log = readFileSync(path.join(s.stateDir, 'logs', 'training-snapshot.log'), 'utf8');
+    const markers = log.match(/^--- training-snapshot run (at|failed).*$/gm) ?? [];
+    failed = markers.at(-1)?.startsWith('--- training-snapshot run failed') ?? false;
+  } catch {
+    // no log yet
+  }
+  return (
+    `last snapshot: ${last}, every ${s.snapshotIntervalSec} s` +
+    (failed ? '; the last run failed (pnpm stack logs training-snapshot)' : '')
+  );
+}
 
 export function snapshotDir(s: NativeSettings): string {
   return path.join(componentDir(s, 'training-snapshot'), 'snapshots');

@@ -241,7 +241,7 @@ describe('the native stack', () => {
     const result = await runCli(['status', '--json']);
     const report = JSON.parse(result.stdout) as {
       healthy: boolean;
-      components: { name: string; state: string }[];
+      components: { name: string; state: string; detail?: string }[];
       prometheus: {
         targets: { job: string; health: string }[];
         consumerLag: number | null;
@@ -254,6 +254,14 @@ describe('the native stack', () => {
     expect(report.healthy).toBe(true);
     const notHealthy = report.components.filter((c) => c.state !== 'healthy');
     expect(notHealthy).toEqual([expect.objectContaining({ name: 'grafana', state: 'skipped' })]);
+    expect(report.components.find((c) => c.name === 'training-snapshot')).toEqual({
+      name: 'training-snapshot',
+      state: 'healthy',
+      detail: expect.stringMatching(/^last snapshot: snapshot-\S+, every 2 s/),
+    });
+    expect(report.components.find((c) => c.name === 'task-traffic')).toEqual(
+      expect.objectContaining({ state: 'healthy' }),
+    );
     expect(report.prometheus.targets.map((t) => t.job).sort()).toEqual([
       'alertmanager',
       'event-producer',
