@@ -6,7 +6,7 @@ import { checkEnvFile } from './env-file';
 import { findBinary, packagesOf } from './native/binaries';
 import { NATIVE_COMPONENTS, postgresBlockedBy, SERVICES, serviceEntry } from './native/components';
 import { isRunning } from './native/processes';
-import { nativeSettings } from './native/settings';
+import { blockedFor, nativeSettings } from './native/settings';
 import { readState } from './native/state';
 import { repoPaths } from './paths';
 import { portTaken } from './probes';
@@ -185,8 +185,16 @@ export async function runDoctor(ctx: StackContext): Promise<Finding[]> {
       add({
         check: 'state dir',
         severity: 'error',
-        message: `PostgreSQL runs as the postgres user (it refuses root), which cannot enter ${blocked} on the way to ${settings.stateDir}`,
+        message: `PostgreSQL runs as the postgres user (it refuses root), which cannot enter ${blocked} on the way to ${settings.postgresRoot}`,
         fix: `chmod o+x ${blocked}, or keep the state elsewhere: pnpm stack up --state-dir /var/tmp/reelwatch-stack`,
+      });
+    else if (settings.postgresUser && settings.postgresRoot !== settings.stateDir)
+      add({
+        check: 'state dir',
+        severity: 'ok',
+        message:
+          `PostgreSQL runs as the postgres user, which cannot enter ${blockedFor(settings.stateDir, settings.postgresUser) ?? settings.stateDir}: ` +
+          `its data goes to ${settings.postgresRoot} (root-owned; pnpm stack down --volumes removes it), the rest to ${settings.stateDir}`,
       });
     if (!findings.some((f) => f.check === 'binaries' && f.severity !== 'ok'))
       add({ check: 'binaries', severity: 'ok', message: 'every binary of the native stack is installed' });

@@ -28,11 +28,12 @@ import {
   type NativeComponent,
   type Runtime,
   SERVICES,
+  SNAPSHOT_PACKAGE,
   serviceEntry,
 } from './components';
 import { acquireLock } from './lock';
 import { groupAlive, isRunning, type ProcessRecord, spawnDetached, stopGroup } from './processes';
-import { type NativeSettings, nativeSettings } from './settings';
+import { type NativeSettings, nativeSettings, SYSTEM_POSTGRES_BASE, systemPostgresRoot } from './settings';
 import { logDir, type NativeState, readState, removeState, writeState } from './state';
 
 const HEALTH_INTERVAL_MS = 250;
@@ -75,6 +76,12 @@ export class NativeBackend implements Backend {
     // a running stack keeps the ports it was started with, whatever this invocation says
     const state = readState(this.settings.stateDir);
     if (state && ctx.portBase === undefined) this.settings.ports = state.ports;
+    if (state?.postgresRoot) this.settings.postgresRoot = state.postgresRoot;
+  }
+
+  /** PostgreSQL's data is outside the state dir (as root, under /var/lib/reelwatch-stack/). */
+  private get postgresElsewhere(): boolean {
+    return this.settings.postgresRoot !== this.settings.stateDir;
   }
 
   private get out() {
@@ -123,7 +130,11 @@ export class NativeBackend implements Backend {
 
   /** Builds (pnpm) the services whose dist entry is missing, and says so. */
   private ensureBuilt(rt: Runtime, progress: Progress): void {
-    const unbuilt = SERVICES.filter(
+    const built = [
+      ...SERVICES.map((svc) => ({ name: svc.name as string, packageDir: svc.packageDir })),
+      { name: 'training-snapshot', packageDir: SNAPSHOT_PACKAGE },
+    ];
+    const unbuilt = built.filter(
       (svc) =>
         rt.skipped[svc.name] === undefined && !existsSync(serviceEntry(this.settings.root, svc.packageDir)),
     );
@@ -218,6 +229,7 @@ export class NativeBackend implements Backend {
         mode: 'native',
         startedAt: new Date().toISOString(),
         ports: s.ports,
+        postgresRoot: s.postgresRoot,
         runtime: rt,
         processes: {},
         external: [],
@@ -334,6 +346,14 @@ export class NativeBackend implements Backend {
         removeState(s.stateDir);
       }
       if (options.volumes) {
+        // PostgreSQL's data kept outside the state dir (as root): this state dir's own, and only it
+        for (const root of new Set([s.postgresRoot, systemPostgresRoot(s.stateDir)])) {
+          if (root === s.stateDir || !existsSync(root)) continue;
+          rmSync(root, { recursive: true, force: true });
+          this.out.note(`removed the PostgreSQL data in ${root}`);
+          if (existsSync(SYSTEM_POSTGRES_BASE) && readdirSync(SYSTEM_POSTGRES_BASE).length === 0)
+            rmSync(SYSTEM_POSTGRES_BASE, { recursive: true, force: true });
+        }
         for (const entry of existsSync(s.stateDir) ? readdirSync(s.stateDir) : []) {
           if (entry === 'lock') continue;
           rmSync(path.join(s.stateDir, entry), { recursive: true, force: true });
@@ -377,6 +397,8 @@ export class NativeBackend implements Backend {
         try {
           await c.health(s, rt);
           status.state = 'healthy';
+          const detail = c.detail?.(s);
+          if (detail) status.detail = detail;
         } catch (error) {
           status.state = 'unhealthy';
           status.detail = (error as Error).message;
@@ -397,6 +419,8 @@ export class NativeBackend implements Backend {
       report.notes.push(
         'Kafka is the embedded mock cluster: it keeps nothing across restarts (set KAFKA_BROKERS for a real one)',
       );
+    if (this.postgresElsewhere)
+      report.notes.push(`PostgreSQL data: ${s.postgresRoot} (the postgres user cannot reach ${s.stateDir})`);
     if (rt.skipped.grafana)
       report.notes.push(
         `no Grafana here: use Prometheus' own UI at http://127.0.0.1:${s.ports.prometheus}/graph`,
@@ -433,6 +457,10 @@ export class NativeBackend implements Backend {
       );
     for (const [name, why] of Object.entries(rt.skipped))
       if (name !== 'grafana') notes.push(`${name} not started: ${why}`);
+    if (this.postgresElsewhere)
+      notes.push(
+        `PostgreSQL data: ${this.settings.postgresRoot} (root-owned: the postgres user cannot reach ${this.settings.stateDir}; pnpm stack down --volumes removes it)`,
+      );
     notes.push(
       `data, logs and pid files: ${this.settings.stateDir} (pnpm stack down --volumes removes them)`,
     );

@@ -7,6 +7,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  realpathSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -18,7 +19,7 @@ import { pgQuery, probeHttp, probeRedis, probeTcp } from '../probes';
 import { type BinaryRequirement, findBinary } from './binaries';
 import type { LaunchSpec } from './processes';
 import { MINIMAL_PROMETHEUS_CONFIG, rewritePrometheusConfig } from './prometheus-config';
-import type { NativeSettings, PortName } from './settings';
+import { blockedFor, type NativeSettings, type PortName } from './settings';
 
 /** What `up` found out while starting (the mock cluster's random ports), kept in the state file. */
 export interface Runtime {
@@ -58,6 +59,8 @@ export interface NativeComponent {
   /** After it is healthy the first time (create the app database...). */
   ready?(s: NativeSettings, rt: Runtime): Promise<void>;
   urls?(s: NativeSettings, rt: Runtime): ComponentUrl[];
+  /** A line for `status` beside a healthy component (a loop's last result). */
+  detail?(s: NativeSettings): string | undefined;
 }
 
 export const APP_DATABASE = 'reelwatch';
@@ -68,16 +71,29 @@ export function componentDir(s: NativeSettings, name: string): string {
   return path.join(s.stateDir, name);
 }
 
+/** Where a PostgreSQL component keeps its data and socket (see NativeSettings.postgresRoot). */
+export function postgresDir(s: NativeSettings, name: 'postgres-primary' | 'postgres-replica'): string {
+  return path.join(s.postgresRoot, name);
+}
+
 /**
  * PostgreSQL runs as the `postgres` user when we are root: it must be able to reach its data dir
- * through every parent. The state dir itself is ours to open (o+x); a parent such as /root (0700)
- * is not ours to change, so say what to do instead.
+ * through every parent. Inside the state dir (reachable: settings checked that) the state dir
+ * itself is ours to open (o+x); elsewhere it is the root-owned /var/lib/reelwatch-stack/<hash>
+ * (0755 parents, nothing of the user's loosened).
  */
 function ensureReachableByPostgres(s: NativeSettings): void {
   if (!s.postgresUser) return;
-  mkdirSync(s.stateDir, { recursive: true });
-  const mode = statSync(s.stateDir).mode;
-  if ((mode & 0o001) === 0) chmodSync(s.stateDir, (mode & 0o777) | 0o711);
+  mkdirSync(s.postgresRoot, { recursive: true, mode: 0o755 });
+  if (s.postgresRoot !== s.stateDir) {
+    for (let dir = s.postgresRoot; dir !== '/var/lib' && dir !== '/'; dir = path.dirname(dir)) {
+      const mode = statSync(dir).mode;
+      if ((mode & 0o001) === 0) chmodSync(dir, (mode & 0o777) | 0o711);
+    }
+  } else {
+    const mode = statSync(s.stateDir).mode;
+    if ((mode & 0o001) === 0) chmodSync(s.stateDir, (mode & 0o777) | 0o711);
+  }
   const blocked = postgresBlockedBy(s);
   if (blocked)
     throw new StackError(
@@ -87,19 +103,10 @@ function ensureReachableByPostgres(s: NativeSettings): void {
     );
 }
 
-/** The first parent of the state dir the postgres user cannot enter (undefined: none, or not root). */
+/** The first parent of PostgreSQL's data root the postgres user cannot enter (undefined: none, or not root). */
 export function postgresBlockedBy(s: NativeSettings): string | undefined {
   if (!s.postgresUser) return undefined;
-  for (let dir = path.dirname(s.stateDir); ; dir = path.dirname(dir)) {
-    if (existsSync(dir)) {
-      const st = statSync(dir);
-      const others = (st.mode & 0o001) !== 0;
-      const owner = st.uid === s.postgresUser.uid && (st.mode & 0o100) !== 0;
-      const group = st.gid === s.postgresUser.gid && (st.mode & 0o010) !== 0;
-      if (!others && !owner && !group) return dir;
-    }
-    if (path.dirname(dir) === dir) return undefined;
-  }
+  return blockedFor(s.postgresRoot, s.postgresUser);
 }
 
 function ensureDir(dir: string, owner?: { uid: number; gid: number }): string {
@@ -142,8 +149,8 @@ function requireBinary(s: NativeSettings, binary: string): string {
   return file;
 }
 
-function postgresArgs(s: NativeSettings, name: PortName): string[] {
-  const dir = componentDir(s, name);
+function postgresArgs(s: NativeSettings, name: 'postgres-primary' | 'postgres-replica'): string[] {
+  const dir = postgresDir(s, name);
   return [
     '-D',
     path.join(dir, 'data'),
@@ -178,7 +185,7 @@ const postgresPrimary: NativeComponent = {
   port: (s) => s.ports['postgres-primary'],
   prepare(s) {
     ensureReachableByPostgres(s);
-    const dir = ensureDir(componentDir(s, 'postgres-primary'), s.postgresUser);
+    const dir = ensureDir(postgresDir(s, 'postgres-primary'), s.postgresUser);
     ensureDir(path.join(dir, 'run'), s.postgresUser);
     const data = path.join(dir, 'data');
     if (existsSync(path.join(data, 'PG_VERSION'))) return;
@@ -194,8 +201,8 @@ const postgresPrimary: NativeComponent = {
   launch: (s) => ({
     command: requireBinary(s, 'postgres'),
     args: postgresArgs(s, 'postgres-primary'),
-    env: { ...baseEnv(s, componentDir(s, 'postgres-primary')), LC_ALL: 'C' },
-    cwd: componentDir(s, 'postgres-primary'),
+    env: { ...baseEnv(s, postgresDir(s, 'postgres-primary')), LC_ALL: 'C' },
+    cwd: postgresDir(s, 'postgres-primary'),
     ...(s.postgresUser ?? {}),
   }),
   async health(s) {
@@ -224,7 +231,7 @@ const postgresReplica: NativeComponent = {
   port: (s) => s.ports['postgres-replica'],
   prepare(s) {
     ensureReachableByPostgres(s);
-    const dir = ensureDir(componentDir(s, 'postgres-replica'), s.postgresUser);
+    const dir = ensureDir(postgresDir(s, 'postgres-replica'), s.postgresUser);
     ensureDir(path.join(dir, 'run'), s.postgresUser);
     const data = path.join(dir, 'data');
     if (existsSync(path.join(data, 'PG_VERSION'))) return;
@@ -257,8 +264,8 @@ const postgresReplica: NativeComponent = {
       '-c',
       `primary_conninfo=host=${HOST} port=${s.ports['postgres-primary']} user=postgres application_name=postgres-replica`,
     ],
-    env: { ...baseEnv(s, componentDir(s, 'postgres-replica')), LC_ALL: 'C' },
-    cwd: componentDir(s, 'postgres-replica'),
+    env: { ...baseEnv(s, postgresDir(s, 'postgres-replica')), LC_ALL: 'C' },
+    cwd: postgresDir(s, 'postgres-replica'),
     ...(s.postgresUser ?? {}),
   }),
   async health(s) {
@@ -533,6 +540,118 @@ function serviceComponent(def: ServiceDefinition): NativeComponent {
   };
 }
 
+/** What Compose's training-snapshot service runs, natively: the job in a supervised shell loop. */
+export const SNAPSHOT_PACKAGE = 'training-snapshot';
+
+/** The loop Compose runs (`sleep 30; while true; do node main.js; sleep $INTERVAL; done`), with our numbers. */
+export function snapshotLoopScript(
+  node: string,
+  entry: string,
+  delaySec: number,
+  intervalSec: number,
+): string {
+  const q = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+  return (
+    `sleep ${delaySec}; while true; do ` +
+    `echo "--- training-snapshot run at $(date -u +%Y-%m-%dT%H:%M:%SZ) ---"; ` +
+    `${q(node)} ${q(entry)} || echo "--- training-snapshot run failed (exit $?): the loop goes on ---"; ` +
+    `sleep ${intervalSec}; done`
+  );
+}
+
+const trainingSnapshot: NativeComponent = {
+  name: 'training-snapshot',
+  description:
+    'training-snapshot: the replica to CSV under the state dir, pushed to Pushgateway, every TRAINING_SNAPSHOT_INTERVAL_SECONDS (a supervised loop, as in Compose)',
+  binaries: [],
+  unavailable: (s) =>
+    existsSync(path.join(s.root, 'packages', SNAPSHOT_PACKAGE, 'package.json'))
+      ? undefined
+      : `packages/${SNAPSHOT_PACKAGE} is not in this checkout`,
+  launch: (s, rt) => ({
+    command: '/bin/sh',
+    args: [
+      '-c',
+      snapshotLoopScript(
+        process.execPath,
+        serviceEntry(s.root, SNAPSHOT_PACKAGE),
+        s.snapshotDelaySec,
+        s.snapshotIntervalSec,
+      ),
+    ],
+    env: {
+      ...baseEnv(s, componentDir(s, 'training-snapshot')),
+      TRAINING_SNAPSHOT_DATABASE_URL: pgUrl(s.ports['postgres-replica']),
+      TRAINING_SNAPSHOT_OUTPUT_DIR: snapshotDir(s),
+      TRAINING_SNAPSHOT_PUSHGATEWAY_URL: rt.skipped.pushgateway === undefined ? url(s.ports.pushgateway) : '',
+    },
+    cwd: ensureDir(componentDir(s, 'training-snapshot')),
+  }),
+  // no server: alive is all there is to probe; each run's result is what it pushes (and its log)
+  async health() {},
+  detail: (s) => snapshotDetail(s),
+  urls: (s) => [
+    {
+      name: 'training-snapshot',
+      url: snapshotDir(s),
+      note: `CSV snapshots every ${s.snapshotIntervalSec} s; run metrics in Pushgateway (job training_snapshot)`,
+    },
+  ],
+};
+
+/** The newest snapshot, and whether the last run failed (its log's last run marker). */
+export function snapshotDetail(s: NativeSettings): string {
+  let last = 'none yet';
+  try {
+    last = path.basename(realpathSync(path.join(snapshotDir(s), 'latest')));
+  } catch {
+    // no snapshot written yet
+  }
+  let failed = false;
+  try {
+    const log = readFileSync(path.join(s.stateDir, 'logs', 'training-snapshot.log'), 'utf8');
+    const markers = log.match(/^--- training-snapshot run (at|failed).*$/gm) ?? [];
+    failed = markers.at(-1)?.startsWith('--- training-snapshot run failed') ?? false;
+  } catch {
+    // no log yet
+  }
+  return (
+    `last snapshot: ${last}, every ${s.snapshotIntervalSec} s` +
+    (failed ? '; the last run failed (pnpm stack logs training-snapshot)' : '')
+  );
+}
+
+export function snapshotDir(s: NativeSettings): string {
+  return path.join(componentDir(s, 'training-snapshot'), 'snapshots');
+}
+
+function taskTrafficScript(root: string): string {
+  return path.join(root, 'compose', 'task-traffic', 'task-traffic.js');
+}
+
+/** Compose's task-traffic demo load, natively: the same script against the local task-monitor. */
+const taskTraffic: NativeComponent = {
+  name: 'task-traffic',
+  description:
+    "task-traffic: demo load, a few tasks every TASK_TRAFFIC_INTERVAL_SECONDS through task-monitor's API (nothing else enqueues tasks)",
+  binaries: [],
+  unavailable: (s) =>
+    existsSync(taskTrafficScript(s.root))
+      ? undefined
+      : 'compose/task-traffic/task-traffic.js is not in this checkout',
+  launch: (s) => ({
+    command: process.execPath,
+    args: [taskTrafficScript(s.root)],
+    env: {
+      ...baseEnv(s, componentDir(s, 'task-traffic')),
+      TASK_MONITOR_URL: url(s.ports['task-monitor']),
+      TASK_TRAFFIC_INTERVAL_SECONDS: String(s.taskTrafficIntervalSec),
+    },
+    cwd: ensureDir(componentDir(s, 'task-traffic')),
+  }),
+  async health() {},
+};
+
 /** Scrape targets of the running topology, by Prometheus job name (= Compose service name). */
 export function scrapeTargets(s: NativeSettings, running: Set<string>): Record<string, string[]> {
   const targets: Record<string, string[]> = { prometheus: [`${HOST}:${s.ports.prometheus}`] };
@@ -693,6 +812,8 @@ export const NATIVE_COMPONENTS: NativeComponent[] = [
   alertSink,
   alertmanager,
   ...SERVICES.map(serviceComponent),
+  trainingSnapshot,
+  taskTraffic,
   prometheus,
   grafana,
 ];

@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { StackError } from '../errors';
 
@@ -61,6 +62,60 @@ export interface NativeSettings {
   producerRate: string;
   /** As root, PostgreSQL (which refuses root) runs as the `postgres` system user. */
   postgresUser: RunAs | undefined;
+  /**
+   * Where `postgres-primary/` and `postgres-replica/` live: the state dir, or (as root, when the
+   * postgres user cannot reach the state dir, e.g. a repo under /root) a root-owned directory under
+   * /var/lib/reelwatch-stack/ named after the state dir, so nobody's permissions are loosened.
+   */
+  postgresRoot: string;
+  /** Seconds between training-snapshot runs, and before the first one (Compose: 900 and 30). */
+  snapshotIntervalSec: number;
+  snapshotDelaySec: number;
+  /** Seconds between two rounds of demo tasks (Compose's task-traffic: 5). */
+  taskTrafficIntervalSec: number;
+}
+
+export const SYSTEM_POSTGRES_BASE = '/var/lib/reelwatch-stack';
+
+/** The root-owned home of PostgreSQL's data for one state dir: stable, one per state dir path. */
+export function systemPostgresRoot(stateDir: string): string {
+  const hash = createHash('sha256').update(path.resolve(stateDir)).digest('hex').slice(0, 16);
+  return path.join(SYSTEM_POSTGRES_BASE, hash);
+}
+
+/** The first parent of `dir` that `user` cannot enter (undefined: none). */
+export function blockedFor(dir: string, user: RunAs): string | undefined {
+  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
+    if (existsSync(d)) {
+      const st = statSync(d);
+      const others = (st.mode & 0o001) !== 0;
+      const owner = st.uid === user.uid && (st.mode & 0o100) !== 0;
+      const group = st.gid === user.gid && (st.mode & 0o010) !== 0;
+      if (!others && !owner && !group) return d;
+    }
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+/**
+ * The state dir, unless we are root and the postgres user cannot reach it: then the system
+ * location. Data that already exists in one of them wins, so a stack keeps its data either way.
+ */
+export function choosePostgresRoot(stateDir: string, user: RunAs | undefined): string {
+  if (!user) return stateDir;
+  const system = systemPostgresRoot(stateDir);
+  const hasData = (root: string) => existsSync(path.join(root, 'postgres-primary', 'data', 'PG_VERSION'));
+  if (hasData(stateDir)) return stateDir;
+  if (hasData(system)) return system;
+  return blockedFor(stateDir, user) ? system : stateDir;
+}
+
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isFinite(value) || value < min)
+    throw new StackError('USAGE', `${name} must be a number of seconds >= ${min}`);
+  return value;
 }
 
 export function postgresRunAs(): RunAs | undefined {
@@ -88,14 +143,20 @@ export function nativeSettings(options: {
   const interval = Number(options.env.REELWATCH_STACK_SCRAPE_INTERVAL ?? 15);
   if (!Number.isFinite(interval) || interval < 1)
     throw new StackError('USAGE', 'REELWATCH_STACK_SCRAPE_INTERVAL must be a number of seconds >= 1');
+  const stateDir = path.resolve(options.stateDir);
+  const postgresUser = postgresRunAs();
   return {
     root: options.root,
-    stateDir: path.resolve(options.stateDir),
+    stateDir,
     env: options.env,
     ports: assignPorts(options.portBase),
     externalKafka: options.env.KAFKA_BROKERS || undefined,
     scrapeIntervalSec: interval,
     producerRate: options.env.PRODUCER_RATE || '50',
-    postgresUser: postgresRunAs(),
+    postgresUser,
+    postgresRoot: choosePostgresRoot(stateDir, postgresUser),
+    snapshotIntervalSec: seconds(options.env, 'TRAINING_SNAPSHOT_INTERVAL_SECONDS', 900, 1),
+    snapshotDelaySec: seconds(options.env, 'REELWATCH_STACK_SNAPSHOT_DELAY', 30, 0),
+    taskTrafficIntervalSec: seconds(options.env, 'TASK_TRAFFIC_INTERVAL_SECONDS', 5, 0.1),
   };
 }

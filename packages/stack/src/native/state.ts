@@ -9,6 +9,8 @@ export interface NativeState {
   mode: 'native';
   startedAt: string;
   ports: Record<PortName, number>;
+  /** Where PostgreSQL's data lives (the state dir, or as root /var/lib/reelwatch-stack/<hash>). */
+  postgresRoot?: string;
   runtime: Runtime;
   /** Started components (pid = process group id), in start order. */
   processes: Record<string, ProcessRecord & { log: string }>;

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { findBinary, waitFor } from '@reelwatch/testkit';
 import { Client } from 'pg';
 import { SERVICES, serviceEntry } from '../../src/native/components';
 import { groupAlive, isRunning, type ProcessRecord, stopGroup } from '../../src/native/processes';
-import { PORT_NAMES } from '../../src/native/settings';
+import { PORT_NAMES, systemPostgresRoot } from '../../src/native/settings';
 import { portTaken } from '../../src/probes';
 import { REPO_ROOT } from '../support';
 import { freePortBase } from '../support-ports';
@@ -23,8 +23,12 @@ interface CliResult {
   stderr: string;
 }
 
+let stateParent: string;
 let stateDir: string;
 let base: number;
+/** As root, PostgreSQL's data goes to /var/lib/reelwatch-stack/<hash>: the state dir's parent is 0700. */
+const asRoot = process.getuid?.() === 0;
+const pgRoot = () => (asRoot ? systemPostgresRoot(stateDir) : stateDir);
 
 interface RunningCli {
   child: ChildProcess;
@@ -43,6 +47,10 @@ function startCli(args: string[]): RunningCli {
         HOME: process.env.HOME ?? '/root',
         REELWATCH_STACK_SCRAPE_INTERVAL: '1',
         PRODUCER_RATE: '100',
+        // a short schedule, so the training-snapshot and the task traffic show up within seconds
+        TRAINING_SNAPSHOT_INTERVAL_SECONDS: '2',
+        REELWATCH_STACK_SNAPSHOT_DELAY: '0',
+        TASK_TRAFFIC_INTERVAL_SECONDS: '1',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -117,17 +125,22 @@ describe('the native stack', () => {
       ['prometheus-pushgateway', 'prometheus-pushgateway'],
     ] as const)
       findBinary(binary, pkg);
-    stateDir = mkdtempSync(path.join(os.tmpdir(), 'stack-native-'));
+    // a state dir under a 0700 parent, like a clone under /root: as root the postgres user cannot
+    // reach it, and up must still work without loosening the parent's permissions
+    stateParent = mkdtempSync(path.join(os.tmpdir(), 'stack-native-'));
+    expect(statSync(stateParent).mode & 0o777).toBe(0o700);
+    stateDir = path.join(stateParent, 'reelwatch', '.stack');
     base = await freePortBase();
   });
 
   afterAll(async () => {
-    if (!stateDir) return;
+    if (!stateParent) return;
     // normally a no-op (the last test removed everything); after a failure it stops what is left
     await runCli(['down', '--volumes'], 120_000).catch(() => undefined);
     for (const record of Object.values(stateProcesses()))
       await stopGroup(record, { signal: 'SIGKILL', timeoutMs: 5_000 });
-    rmSync(stateDir, { recursive: true, force: true });
+    rmSync(stateParent, { recursive: true, force: true });
+    if (asRoot) rmSync(systemPostgresRoot(stateDir), { recursive: true, force: true });
   });
 
   it('up starts every component, waits until each is healthy and every Prometheus target is up, then prints the URLs', async () => {
@@ -137,10 +150,21 @@ describe('the native stack', () => {
       'exit 0',
     );
     expect(result.stdout).toMatch(/targets: healthy \((\d+)\/\1 Prometheus targets up\)/);
-    expect(result.stdout).toContain(
-      `prometheus        http://127.0.0.1:${base + PORT_NAMES.indexOf('prometheus')}`,
+    expect(result.stdout).toMatch(
+      new RegExp(`\\n  prometheus +http://127\\.0\\.0\\.1:${base + PORT_NAMES.indexOf('prometheus')} `),
     );
+    expect(result.stdout).toMatch(/training-snapshot: healthy/);
+    expect(result.stdout).toMatch(/task-traffic: healthy/);
     expect(result.stdout).toContain('embedded mock cluster: keeps nothing across restarts');
+    if (asRoot) {
+      expect(result.stdout).toContain(`PostgreSQL data: ${pgRoot()}`);
+      expect(existsSync(path.join(pgRoot(), 'postgres-primary', 'data', 'PG_VERSION'))).toBe(true);
+      expect(statSync(stateParent).mode & 0o777).toBe(0o700);
+      const state = JSON.parse(readFileSync(path.join(stateDir, 'state.json'), 'utf8')) as {
+        postgresRoot: string;
+      };
+      expect(state.postgresRoot).toBe(pgRoot());
+    }
     pidsOfFirstRun = Object.values(stateProcesses());
     expect(pidsOfFirstRun.length).toBeGreaterThanOrEqual(12);
     expect(pidsOfFirstRun.every(isRunning)).toBe(true);
@@ -186,11 +210,38 @@ describe('the native stack', () => {
     expect(await promQuery('max(pg_up)')).toBe(1);
   });
 
+  it('the training-snapshot loop writes CSV under the state dir and its run metrics reach Prometheus through Pushgateway', async () => {
+    const lastSuccess = await waitFor(
+      async () => {
+        const value = await promQuery(
+          'max(reelwatch_training_snapshot_last_success_timestamp_seconds{job="training_snapshot"})',
+        );
+        return value !== undefined && value > 0 ? value : undefined;
+      },
+      { timeoutMs: 60_000, what: 'reelwatch_training_snapshot_last_success_timestamp_seconds in Prometheus' },
+    );
+    expect(lastSuccess).toBeGreaterThan(Date.now() / 1000 - 300);
+    expect(await promQuery('sum(reelwatch_training_snapshot_rows)')).toBeGreaterThan(0);
+    const latest = path.join(stateDir, 'training-snapshot', 'snapshots', 'latest');
+    expect(readdirSync(latest)).toEqual(expect.arrayContaining(['users.csv', 'watch_progress.csv']));
+  });
+
+  it('the task traffic reaches the task-monitor (flower_events_total in Prometheus)', async () => {
+    const events = await waitFor(
+      async () => {
+        const value = await promQuery('sum(flower_events_total)');
+        return value !== undefined && value > 0 ? value : undefined;
+      },
+      { timeoutMs: 30_000, what: 'flower_events_total > 0 in Prometheus' },
+    );
+    expect(events).toBeGreaterThan(0);
+  });
+
   it('status exits 0 with every component healthy (Grafana skipped: not installed), targets up, lag and last batch', async () => {
     const result = await runCli(['status', '--json']);
     const report = JSON.parse(result.stdout) as {
       healthy: boolean;
-      components: { name: string; state: string }[];
+      components: { name: string; state: string; detail?: string }[];
       prometheus: {
         targets: { job: string; health: string }[];
         consumerLag: number | null;
@@ -203,6 +254,14 @@ describe('the native stack', () => {
     expect(report.healthy).toBe(true);
     const notHealthy = report.components.filter((c) => c.state !== 'healthy');
     expect(notHealthy).toEqual([expect.objectContaining({ name: 'grafana', state: 'skipped' })]);
+    expect(report.components.find((c) => c.name === 'training-snapshot')).toEqual({
+      name: 'training-snapshot',
+      state: 'healthy',
+      detail: expect.stringMatching(/^last snapshot: snapshot-\S+, every 2 s/),
+    });
+    expect(report.components.find((c) => c.name === 'task-traffic')).toEqual(
+      expect.objectContaining({ state: 'healthy' }),
+    );
     expect(report.prometheus.targets.map((t) => t.job).sort()).toEqual([
       'alertmanager',
       'event-producer',
@@ -321,9 +380,10 @@ describe('the native stack', () => {
   });
 
   it('down --volumes removes the data too', async () => {
-    expect(existsSync(path.join(stateDir, 'postgres-primary', 'data', 'PG_VERSION'))).toBe(true);
+    expect(existsSync(path.join(pgRoot(), 'postgres-primary', 'data', 'PG_VERSION'))).toBe(true);
     const result = await runCli(['down', '--volumes']);
     expect(result.code).toBe(0);
     expect(existsSync(stateDir)).toBe(false);
+    expect(existsSync(pgRoot())).toBe(false);
   });
 });
