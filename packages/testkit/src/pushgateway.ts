@@ -12,7 +12,9 @@ export async function startPushgateway(): Promise<PushgatewayServer> {
     name: 'pushgateway',
     binary: 'prometheus-pushgateway',
     debianPackage: 'prometheus-pushgateway',
-    args: (port) => [`--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    // Debian's build persists to /var/lib/prometheus/pushgateway.data by default, which would carry
+    // pushed groups from one test (or one run) into the next: an empty file name keeps them in memory.
+    args: (port) => [`--web.listen-address=127.0.0.1:${port}`, '--persistence.file=', '--log.level=warn'],
   });
   return { url: daemon.url, port: daemon.port, destroy: daemon.destroy };
 }

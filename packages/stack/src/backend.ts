@@ -1,0 +1,49 @@
+import type { StackContext } from './context';
+import { DockerBackend, dockerReachable } from './docker/backend';
+import { NativeBackend } from './native/backend';
+import type { ComponentUrl } from './native/components';
+import { readState } from './native/state';
+import type { StatusReport } from './status-report';
+
+export interface UpOptions {
+  /** Install missing Debian packages with apt (Debian, as root). */
+  install: boolean;
+  /** Per component (native) or for the whole stack (Docker), in seconds. */
+  timeoutSec: number;
+  /** Stay in the foreground; Ctrl-C stops the stack. */
+  attach: boolean;
+}
+
+export interface LogsOptions {
+  service: string | undefined;
+  follow: boolean;
+  tail: number;
+}
+
+export interface UrlList {
+  running: boolean;
+  urls: ComponentUrl[];
+  notes: string[];
+}
+
+/** What both ways of running the stack do; commands talk only to this. */
+export interface Backend {
+  readonly kind: 'docker' | 'native';
+  up(options: UpOptions): Promise<number>;
+  down(options: { volumes: boolean }): Promise<number>;
+  status(): Promise<StatusReport>;
+  logs(options: LogsOptions): Promise<number>;
+  urls(): UrlList | Promise<UrlList>;
+}
+
+/**
+ * --mode docker|native, or auto: a native stack already recorded in the state dir wins (so
+ * `down` stops what `up` started), then Docker when its engine answers a ping, else native.
+ */
+export async function resolveBackend(ctx: StackContext): Promise<Backend> {
+  if (ctx.mode === 'native') return new NativeBackend(ctx);
+  if (ctx.mode === 'docker') return new DockerBackend(ctx);
+  if (readState(ctx.stateDir)) return new NativeBackend(ctx);
+  if (await dockerReachable(ctx.env)) return new DockerBackend(ctx);
+  return new NativeBackend(ctx);
+}

@@ -1,0 +1,134 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { runStack } from '../../src/run';
+import { Capture, REPO_ROOT } from '../support';
+
+// The Docker path through dockerode against a stand-in Engine API on a unix socket, answering with
+// the fixtures (GET /_ping, /containers/json, /containers/<id>/json, /containers/<id>/logs), and a
+// stand-in `docker` on PATH that records the Compose command lines. No real engine runs here.
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'docker');
+const list = JSON.parse(readFileSync(path.join(FIXTURES, 'containers-json.json'), 'utf8')) as {
+  Id: string;
+  Names: string[];
+}[];
+const inspects = JSON.parse(readFileSync(path.join(FIXTURES, 'containers-inspect.json'), 'utf8')) as Record<
+  string,
+  unknown
+>;
+
+/** Docker's multiplexed log stream (no TTY): 8-byte header [stream, 0, 0, 0, size uint32 BE], payload. */
+function frame(stream: 1 | 2, text: string): Buffer {
+  const payload = Buffer.from(text);
+  const header = Buffer.alloc(8);
+  header.writeUInt8(stream, 0);
+  header.writeUInt32BE(payload.length, 4);
+  return Buffer.concat([header, payload]);
+}
+
+describe('the Docker path against a stand-in engine', () => {
+  let dir: string;
+  let socket: string;
+  let server: http.Server;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'stack-engine-'));
+    socket = path.join(dir, 'docker.sock');
+    server = http.createServer((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://engine');
+      const route = url.pathname.replace(/^\/v[\d.]+/, '');
+      requests.push(`${req.method} ${route}${url.search}`);
+      const json = (body: unknown) => {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (route === '/_ping') return res.end('OK');
+      if (route === '/containers/json') return json(list);
+      const inspect = /^\/containers\/([0-9a-f]+)\/json$/.exec(route);
+      if (inspect?.[1] && inspects[inspect[1]]) return json(inspects[inspect[1]]);
+      const logs = /^\/containers\/([0-9a-f]+)\/logs$/.exec(route);
+      if (logs?.[1]) {
+        const name = list.find((c) => c.Id === logs[1])?.Names[0] ?? '?';
+        res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream' });
+        return res.end(Buffer.concat([frame(1, `${name} started\n`), frame(2, `${name} warned\n`)]));
+      }
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ message: `no such route ${route}` }));
+    });
+    await new Promise<void>((resolve) => server.listen(socket, resolve));
+    // a `docker` that records its arguments (the Compose CLI does up and down)
+    writeFileSync(path.join(dir, 'docker'), `#!/bin/sh\necho "$@" >> '${path.join(dir, 'docker-calls')}'\n`);
+    chmodSync(path.join(dir, 'docker'), 0o755);
+  });
+
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function run(argv: string[]) {
+    const stdout = new Capture();
+    const stderr = new Capture();
+    const code = await runStack(argv, {
+      stdout,
+      stderr,
+      root: REPO_ROOT,
+      env: { PATH: `${dir}:${process.env.PATH}`, DOCKER_HOST: `unix://${socket}` },
+    });
+    return { code, stdout: stdout.text, stderr: stderr.text };
+  }
+
+  it('status lists the Compose project’s services by label and exits 1 for the unhealthy ones', async () => {
+    requests.length = 0;
+    const result = await run(['status', '--mode', 'docker', '--json']);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as {
+      mode: string;
+      components: { name: string; state: string }[];
+      problems: string[];
+    };
+    expect(report.mode).toBe('docker');
+    expect(report.components.map((c) => `${c.name}=${c.state}`)).toEqual([
+      'grafana=unhealthy',
+      'ingestion=starting',
+      'kafka=healthy',
+      'kafka-init=completed',
+      'pg-exporter=failed',
+      'postgres-primary=healthy',
+      'postgres-replica=healthy',
+      'training-snapshot=running',
+    ]);
+    expect(report.problems).toEqual([
+      'grafana is unhealthy: 3 failed checks: /bin/sh: curl: not found',
+      'ingestion is starting: 2/3 replicas fine; reelwatch-ingestion-3: starting',
+      'pg-exporter is failed: exited with code 78',
+    ]);
+    const listCall = requests.find((r) => r.startsWith('GET /containers/json'));
+    expect(decodeURIComponent(listCall ?? '')).toContain('"label":["com.docker.compose.project=reelwatch"]');
+  });
+
+  it('auto mode picks Docker when the engine answers a ping', async () => {
+    const result = await run(['status', '--json']);
+    expect((JSON.parse(result.stdout) as { mode: string }).mode).toBe('docker');
+  });
+
+  it('logs demultiplexes stdout and stderr of every container of a scaled service, prefixed by container', async () => {
+    const result = await run(['logs', 'ingestion', '--mode', 'docker', '--no-color']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trim().split('\n').sort();
+    expect(lines).toHaveLength(6);
+    expect(lines).toContain(`${'reelwatch-ingestion-3'.padEnd(28)} | /reelwatch-ingestion-3 warned`);
+    expect(lines).toContain(`${'reelwatch-ingestion-1'.padEnd(28)} | /reelwatch-ingestion-1 started`);
+  });
+
+  it('down runs docker compose down on the repo’s Compose file, with --volumes when asked', async () => {
+    const result = await run(['down', '--volumes', '--mode', 'docker']);
+    expect(result.code).toBe(0);
+    const calls = readFileSync(path.join(dir, 'docker-calls'), 'utf8').trim().split('\n');
+    expect(calls.at(-1)).toBe(
+      `compose -f ${path.join(REPO_ROOT, 'compose', 'docker-compose.yml')} down --remove-orphans --volumes`,
+    );
+  });
+});
