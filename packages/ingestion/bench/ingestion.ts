@@ -2,7 +2,9 @@
  * `pnpm bench:ingestion` — the same N pre-produced events consumed (a) raw by kafkajs with a no-op
  * handler and (b) by full ingestion into PostgreSQL (parse, aggregate, one transaction per batch),
  * with metrics on and off. Times run from the first batch to the last event (the group join is
- * excluded from both). Last line: `ingestion: <A> events/s, raw consume: <B> events/s, ratio <A/B>`.
+ * excluded from both). BENCH_ROUNDS rounds (default 3), each a raw consume and an on/off pair in
+ * alternating order; A and B are medians, the overhead is the median of the per-pair overheads.
+ * Last line: `ingestion: <A> events/s, raw consume: <B> events/s, ratio <A/B>`.
  *
  * Servers: throwaway ones from testkit (Kafka = librdkafka mock cluster, PostgreSQL 15), unless
  * BENCH_KAFKA_BROKERS and BENCH_DATABASE_URL point at existing ones. BENCH_EVENTS sets N.
@@ -20,7 +22,13 @@ import { IngestionMetrics } from '../src/ingestion-metrics';
 import { migrate } from '../src/migrations';
 
 const N = Number(process.env.BENCH_EVENTS ?? 500_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const quiet = pino({ level: 'silent' });
 
@@ -167,24 +175,35 @@ async function main(): Promise<void> {
     const raw: number[] = [];
     const on: number[] = [];
     const off: number[] = [];
-    // Interleaved rounds so background load on the shared machine hits every variant alike.
+    const overheads: number[] = [];
+    // Interleaved so background load on the shared machine hits every variant alike: each round is
+    // one raw consume and one metrics-on/metrics-off pair, the pair's order alternating by round.
     for (let round = 0; round < ROUNDS; round++) {
       raw.push(await rawConsume(kafka, topic, round));
       log(`round ${round + 1}: raw consume ${raw[round]!.toFixed(0)} events/s`);
-      on.push(await ingest(kafka, topic, await s.databaseUrl(`bench_on_${round}_${Date.now()}`), true));
-      log(`round ${round + 1}: ingestion, metrics on ${on[round]!.toFixed(0)} events/s`);
-      off.push(await ingest(kafka, topic, await s.databaseUrl(`bench_off_${round}_${Date.now()}`), false));
-      log(`round ${round + 1}: ingestion, metrics off ${off[round]!.toFixed(0)} events/s`);
+      const pair: Record<'on' | 'off', number> = { on: 0, off: 0 };
+      for (const variant of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        const url = await s.databaseUrl(`bench_${variant}_${round}_${Date.now()}`);
+        pair[variant] = await ingest(kafka, topic, url, variant === 'on');
+        log(`round ${round + 1}: ingestion, metrics ${variant} ${pair[variant].toFixed(0)} events/s`);
+      }
+      on.push(pair.on);
+      off.push(pair.off);
+      overheads.push((1 - pair.on / pair.off) * 100);
     }
-    const best = (xs: number[]) => Math.max(...xs);
-    const A = best(on);
-    const B = best(raw);
-    const overhead = (1 - best(on) / best(off)) * 100;
+    const A = median(on);
+    const B = median(raw);
+    const range = (xs: number[], digits = 0) =>
+      `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`;
+    log(`raw consume: median ${B.toFixed(0)} events/s (range ${range(raw)})`);
+    log(`ingestion, metrics on: median ${A.toFixed(0)} events/s (range ${range(on)})`);
+    log(`ingestion, metrics off: median ${median(off).toFixed(0)} events/s (range ${range(off)})`);
+    log(`ratio per round: ${on.map((x, i) => (x / raw[i]!).toFixed(2)).join(', ')}`);
     log(
-      `metrics on: ${A.toFixed(0)} events/s, metrics off: ${best(off).toFixed(0)} events/s, overhead ${overhead.toFixed(1)}%`,
+      `machine: ${require('node:os').cpus().length} cores, Node ${process.versions.node}, N=${N}, ${ROUNDS} rounds`,
     );
     log(
-      `machine: ${require('node:os').cpus().length} cores, Node ${process.versions.node}, N=${N}, best of ${ROUNDS}`,
+      `metrics overhead: median ${median(overheads).toFixed(1)}% over ${ROUNDS} on/off pairs (per pair: ${overheads.map((x) => `${x.toFixed(1)}%`).join(', ')})`,
     );
     log(
       `ingestion: ${A.toFixed(0)} events/s, raw consume: ${B.toFixed(0)} events/s, ratio ${(A / B).toFixed(2)}`,
