@@ -99,10 +99,10 @@ p AS (
   ON CONFLICT (user_id, movie_id) DO UPDATE SET
     first_watched = least(t.first_watched, excluded.first_watched),
     last_watched = greatest(t.last_watched, excluded.last_watched),
-    -- Sessions move forward: appending is the common case; a rewind needs a real set union.
-    -- (inline rather than a SQL function: a function with an aggregate is not inlined and costs a call per row)
+    -- Sessions move forward: appending is the common case; a rewind needs a real set union
+    -- (intarray's sorted union of two sorted distinct sets, migration 003).
     minutes = CASE WHEN excluded.minutes[1] > t.max_minute THEN t.minutes || excluded.minutes
-                   ELSE ARRAY(SELECT DISTINCT m FROM unnest(t.minutes || excluded.minutes) AS m ORDER BY m) END,
+                   ELSE t.minutes | excluded.minutes END,
     max_minute = greatest(t.max_minute, excluded.max_minute),
     watch_events = t.watch_events + excluded.watch_events
 ),
