@@ -16,6 +16,7 @@ import { createMetricsRegistry } from '@reelwatch/service-kit';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import pino from 'pino';
+import type { BatchAggregator } from '../src/batch-aggregator';
 import { BatchWriter, type PartitionBatch } from '../src/batch-writer';
 import { IngestionConsumer } from '../src/ingestion-consumer';
 import { IngestionMetrics } from '../src/ingestion-metrics';
@@ -137,9 +138,9 @@ async function ingest(
   });
   // Count what was committed by wrapping writeMany(): the clock stops when all N are in PostgreSQL.
   const writeMany = writer.writeMany.bind(writer);
-  writer.writeMany = async (batches: PartitionBatch[]) => {
+  writer.writeMany = async (batches: PartitionBatch[], preAggregated?: BatchAggregator) => {
     if (first === 0n) first = process.hrtime.bigint();
-    const result = await writeMany(batches);
+    const result = await writeMany(batches, preAggregated);
     applied += result.applied;
     if (applied >= N) {
       end = process.hrtime.bigint();
