@@ -30,6 +30,16 @@ function median(xs: number[]): number {
   const mid = sorted.length >> 1;
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
+/**
+ * The kafkajs consumer settings of both sides (the service's defaults, see IngestionConsumer): the raw
+ * baseline and the ingestion consumer fetch exactly alike (maxBytes and minBytes: kafkajs defaults for both).
+ */
+const CONSUMER = {
+  sessionTimeoutMs: 30_000,
+  heartbeatIntervalMs: 3_000,
+  fetchMaxWaitMs: 1_000,
+  maxBytesPerPartition: 1_048_576,
+} as const;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const quiet = pino({ level: 'silent' });
 
@@ -93,7 +103,14 @@ async function produce(kafka: Kafka, topic: string): Promise<void> {
 
 /** (a) kafkajs consumer group, no-op handler: events/s from the first batch to the last event. */
 async function rawConsume(kafka: Kafka, topic: string, round: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-raw-${round}-${Date.now()}` });
+  const consumer = kafka.consumer({
+    groupId: `bench-raw-${round}-${Date.now()}`,
+    sessionTimeout: CONSUMER.sessionTimeoutMs,
+    heartbeatInterval: CONSUMER.heartbeatIntervalMs,
+    maxWaitTimeInMs: CONSUMER.fetchMaxWaitMs,
+    maxBytesPerPartition: CONSUMER.maxBytesPerPartition,
+    retry: { retries: 8 },
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let seen = 0;
@@ -154,6 +171,7 @@ async function ingest(
     groupId,
     writer,
     logger: quiet,
+    ...CONSUMER,
     ...(withMetrics
       ? { metrics: new IngestionMetrics(createMetricsRegistry({ service: 'ingestion' })) }
       : {}),
