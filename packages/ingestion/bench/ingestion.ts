@@ -4,13 +4,16 @@
  * with metrics on and off. Times run from the first batch to the last event (the group join is
  * excluded from both). BENCH_ROUNDS rounds (default 3), each a raw consume and an on/off pair in
  * alternating order; A and B are medians, the overhead is the median of the per-pair overheads.
- * Last line: `ingestion: <A> events/s, raw consume: <B> events/s, ratio <A/B>`.
+ * Each measurement runs in its own child process (see inChild). Last line:
+ * `ingestion: <A> events/s, raw consume: <B> events/s, ratio <A/B>`.
  *
  * Servers: throwaway ones from testkit (Kafka = librdkafka mock cluster, PostgreSQL 15), unless
  * BENCH_KAFKA_BROKERS and BENCH_DATABASE_URL point at existing ones. BENCH_EVENTS sets N.
  * Events are produced gzip-compressed: the mock cluster keeps only about 5 MB per partition, so
  * 500,000 uncompressed lines (~44 MB over its 4 auto-created partitions) would be partly dropped.
  */
+
+import { execFile } from 'node:child_process';
 import { EventGenerator } from '@reelwatch/event-producer';
 import { createMetricsRegistry } from '@reelwatch/service-kit';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
@@ -198,12 +201,12 @@ async function main(): Promise<void> {
     // Interleaved so background load on the shared machine hits every variant alike: each round is
     // one raw consume and one metrics-on/metrics-off pair, the pair's order alternating by round.
     for (let round = 0; round < ROUNDS; round++) {
-      raw.push(await rawConsume(kafka, topic, round));
+      raw.push(await inChild({ kind: 'raw', brokers: s.brokers, topic, round }));
       log(`round ${round + 1}: raw consume ${raw[round]!.toFixed(0)} events/s`);
       const pair: Record<'on' | 'off', number> = { on: 0, off: 0 };
       for (const variant of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
         const url = await s.databaseUrl(`bench_${variant}_${round}_${Date.now()}`);
-        pair[variant] = await ingest(kafka, topic, url, variant === 'on');
+        pair[variant] = await inChild({ kind: variant, brokers: s.brokers, topic, round, databaseUrl: url });
         log(`round ${round + 1}: ingestion, metrics ${variant} ${pair[variant].toFixed(0)} events/s`);
       }
       on.push(pair.on);
@@ -232,7 +235,50 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
+interface ChildJob {
+  kind: 'raw' | 'on' | 'off';
+  brokers: string[];
+  topic: string;
+  round: number;
+  databaseUrl?: string;
+}
+
+/**
+ * Every measurement runs in a fresh Node process: prom-client's default metrics (GC observer,
+ * event-loop delay monitor) cannot be stopped once started, so in one process a metrics-on run
+ * would keep costing every later run, the baseline and the metrics-off runs included. Each child
+ * first makes one untimed raw pass over the topic (JIT warm-up), whatever it then measures.
+ */
+function inChild(job: ChildJob): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...process.execArgv, __filename, '--child', JSON.stringify(job)],
+      { maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => {
+        const rate = /^RESULT (\S+)$/m.exec(stdout)?.[1];
+        if (err || !rate)
+          reject(new Error(`bench child ${job.kind} failed: ${err?.message ?? ''} ${stderr}`));
+        else resolve(Number(rate));
+      },
+    );
+  });
+}
+
+async function child(job: ChildJob): Promise<void> {
+  const kafka = new Kafka({ brokers: job.brokers, clientId: 'bench', logLevel: logLevel.NOTHING });
+  // Untimed warm-up, the same for every kind: one raw pass over the topic, so kafkajs's fetch and
+  // decode code is optimised before the measured pass (a cold process would slow the short baseline).
+  await rawConsume(kafka, job.topic, -1);
+  const rate =
+    job.kind === 'raw'
+      ? await rawConsume(kafka, job.topic, job.round)
+      : await ingest(kafka, job.topic, job.databaseUrl!, job.kind === 'on');
+  log(`RESULT ${rate}`);
+  process.exit(0); // kafkajs/pg leftovers must not hold the measurement up (stdout to a pipe is synchronous)
+}
+
+(process.argv[2] === '--child' ? child(JSON.parse(process.argv[3]!) as ChildJob) : main()).catch((err) => {
   process.stderr.write(
     `bench:ingestion failed: ${err instanceof Error ? (err.stack ?? err.message) : err}\n`,
   );
