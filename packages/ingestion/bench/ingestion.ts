@@ -2,25 +2,47 @@
  * `pnpm bench:ingestion` — the same N pre-produced events consumed (a) raw by kafkajs with a no-op
  * handler and (b) by full ingestion into PostgreSQL (parse, aggregate, one transaction per batch),
  * with metrics on and off. Times run from the first batch to the last event (the group join is
- * excluded from both). Last line: `ingestion: <A> events/s, raw consume: <B> events/s, ratio <A/B>`.
+ * excluded from both). BENCH_ROUNDS rounds (default 3), each a raw consume and an on/off pair in
+ * alternating order; A and B are medians, the overhead is the median of the per-pair overheads.
+ * Each measurement runs in its own child process (see inChild). Last line:
+ * `ingestion: <A> events/s, raw consume: <B> events/s, ratio <A/B>`.
  *
  * Servers: throwaway ones from testkit (Kafka = librdkafka mock cluster, PostgreSQL 15), unless
  * BENCH_KAFKA_BROKERS and BENCH_DATABASE_URL point at existing ones. BENCH_EVENTS sets N.
  * Events are produced gzip-compressed: the mock cluster keeps only about 5 MB per partition, so
  * 500,000 uncompressed lines (~44 MB over its 4 auto-created partitions) would be partly dropped.
  */
+
+import { execFile } from 'node:child_process';
 import { EventGenerator } from '@reelwatch/event-producer';
 import { createMetricsRegistry } from '@reelwatch/service-kit';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import pino from 'pino';
+import type { BatchAggregator } from '../src/batch-aggregator';
 import { BatchWriter, type PartitionBatch } from '../src/batch-writer';
 import { IngestionConsumer } from '../src/ingestion-consumer';
 import { IngestionMetrics } from '../src/ingestion-metrics';
 import { migrate } from '../src/migrations';
 
 const N = Number(process.env.BENCH_EVENTS ?? 500_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+/**
+ * The kafkajs consumer settings of both sides (the service's defaults, see IngestionConsumer): the raw
+ * baseline and the ingestion consumer fetch exactly alike (maxBytes and minBytes: kafkajs defaults for both).
+ */
+const CONSUMER = {
+  sessionTimeoutMs: 30_000,
+  heartbeatIntervalMs: 3_000,
+  fetchMaxWaitMs: 1_000,
+  maxBytesPerPartition: 1_048_576,
+} as const;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 const quiet = pino({ level: 'silent' });
 
@@ -84,7 +106,14 @@ async function produce(kafka: Kafka, topic: string): Promise<void> {
 
 /** (a) kafkajs consumer group, no-op handler: events/s from the first batch to the last event. */
 async function rawConsume(kafka: Kafka, topic: string, round: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-raw-${round}-${Date.now()}` });
+  const consumer = kafka.consumer({
+    groupId: `bench-raw-${round}-${Date.now()}`,
+    sessionTimeout: CONSUMER.sessionTimeoutMs,
+    heartbeatInterval: CONSUMER.heartbeatIntervalMs,
+    maxWaitTimeInMs: CONSUMER.fetchMaxWaitMs,
+    maxBytesPerPartition: CONSUMER.maxBytesPerPartition,
+    retry: { retries: 8 },
+  });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   let seen = 0;
@@ -129,9 +158,9 @@ async function ingest(
   });
   // Count what was committed by wrapping writeMany(): the clock stops when all N are in PostgreSQL.
   const writeMany = writer.writeMany.bind(writer);
-  writer.writeMany = async (batches: PartitionBatch[]) => {
+  writer.writeMany = async (batches: PartitionBatch[], preAggregated?: BatchAggregator) => {
     if (first === 0n) first = process.hrtime.bigint();
-    const result = await writeMany(batches);
+    const result = await writeMany(batches, preAggregated);
     applied += result.applied;
     if (applied >= N) {
       end = process.hrtime.bigint();
@@ -145,6 +174,7 @@ async function ingest(
     groupId,
     writer,
     logger: quiet,
+    ...CONSUMER,
     ...(withMetrics
       ? { metrics: new IngestionMetrics(createMetricsRegistry({ service: 'ingestion' })) }
       : {}),
@@ -167,24 +197,35 @@ async function main(): Promise<void> {
     const raw: number[] = [];
     const on: number[] = [];
     const off: number[] = [];
-    // Interleaved rounds so background load on the shared machine hits every variant alike.
+    const overheads: number[] = [];
+    // Interleaved so background load on the shared machine hits every variant alike: each round is
+    // one raw consume and one metrics-on/metrics-off pair, the pair's order alternating by round.
     for (let round = 0; round < ROUNDS; round++) {
-      raw.push(await rawConsume(kafka, topic, round));
+      raw.push(await inChild({ kind: 'raw', brokers: s.brokers, topic, round }));
       log(`round ${round + 1}: raw consume ${raw[round]!.toFixed(0)} events/s`);
-      on.push(await ingest(kafka, topic, await s.databaseUrl(`bench_on_${round}_${Date.now()}`), true));
-      log(`round ${round + 1}: ingestion, metrics on ${on[round]!.toFixed(0)} events/s`);
-      off.push(await ingest(kafka, topic, await s.databaseUrl(`bench_off_${round}_${Date.now()}`), false));
-      log(`round ${round + 1}: ingestion, metrics off ${off[round]!.toFixed(0)} events/s`);
+      const pair: Record<'on' | 'off', number> = { on: 0, off: 0 };
+      for (const variant of round % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
+        const url = await s.databaseUrl(`bench_${variant}_${round}_${Date.now()}`);
+        pair[variant] = await inChild({ kind: variant, brokers: s.brokers, topic, round, databaseUrl: url });
+        log(`round ${round + 1}: ingestion, metrics ${variant} ${pair[variant].toFixed(0)} events/s`);
+      }
+      on.push(pair.on);
+      off.push(pair.off);
+      overheads.push((1 - pair.on / pair.off) * 100);
     }
-    const best = (xs: number[]) => Math.max(...xs);
-    const A = best(on);
-    const B = best(raw);
-    const overhead = (1 - best(on) / best(off)) * 100;
+    const A = median(on);
+    const B = median(raw);
+    const range = (xs: number[], digits = 0) =>
+      `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`;
+    log(`raw consume: median ${B.toFixed(0)} events/s (range ${range(raw)})`);
+    log(`ingestion, metrics on: median ${A.toFixed(0)} events/s (range ${range(on)})`);
+    log(`ingestion, metrics off: median ${median(off).toFixed(0)} events/s (range ${range(off)})`);
+    log(`ratio per round: ${on.map((x, i) => (x / raw[i]!).toFixed(2)).join(', ')}`);
     log(
-      `metrics on: ${A.toFixed(0)} events/s, metrics off: ${best(off).toFixed(0)} events/s, overhead ${overhead.toFixed(1)}%`,
+      `machine: ${require('node:os').cpus().length} cores, Node ${process.versions.node}, N=${N}, ${ROUNDS} rounds`,
     );
     log(
-      `machine: ${require('node:os').cpus().length} cores, Node ${process.versions.node}, N=${N}, best of ${ROUNDS}`,
+      `metrics overhead: median ${median(overheads).toFixed(1)}% over ${ROUNDS} on/off pairs (per pair: ${overheads.map((x) => `${x.toFixed(1)}%`).join(', ')})`,
     );
     log(
       `ingestion: ${A.toFixed(0)} events/s, raw consume: ${B.toFixed(0)} events/s, ratio ${(A / B).toFixed(2)}`,
@@ -194,7 +235,50 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
+interface ChildJob {
+  kind: 'raw' | 'on' | 'off';
+  brokers: string[];
+  topic: string;
+  round: number;
+  databaseUrl?: string;
+}
+
+/**
+ * Every measurement runs in a fresh Node process: prom-client's default metrics (GC observer,
+ * event-loop delay monitor) cannot be stopped once started, so in one process a metrics-on run
+ * would keep costing every later run, the baseline and the metrics-off runs included. Each child
+ * first makes one untimed raw pass over the topic (JIT warm-up), whatever it then measures.
+ */
+function inChild(job: ChildJob): Promise<number> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [...process.execArgv, __filename, '--child', JSON.stringify(job)],
+      { maxBuffer: 1 << 20 },
+      (err, stdout, stderr) => {
+        const rate = /^RESULT (\S+)$/m.exec(stdout)?.[1];
+        if (err || !rate)
+          reject(new Error(`bench child ${job.kind} failed: ${err?.message ?? ''} ${stderr}`));
+        else resolve(Number(rate));
+      },
+    );
+  });
+}
+
+async function child(job: ChildJob): Promise<void> {
+  const kafka = new Kafka({ brokers: job.brokers, clientId: 'bench', logLevel: logLevel.NOTHING });
+  // Untimed warm-up, the same for every kind: one raw pass over the topic, so kafkajs's fetch and
+  // decode code is optimised before the measured pass (a cold process would slow the short baseline).
+  await rawConsume(kafka, job.topic, -1);
+  const rate =
+    job.kind === 'raw'
+      ? await rawConsume(kafka, job.topic, job.round)
+      : await ingest(kafka, job.topic, job.databaseUrl!, job.kind === 'on');
+  log(`RESULT ${rate}`);
+  process.exit(0); // kafkajs/pg leftovers must not hold the measurement up (stdout to a pipe is synchronous)
+}
+
+(process.argv[2] === '--child' ? child(JSON.parse(process.argv[3]!) as ChildJob) : main()).catch((err) => {
   process.stderr.write(
     `bench:ingestion failed: ${err instanceof Error ? (err.stack ?? err.message) : err}\n`,
   );

@@ -66,8 +66,18 @@ const HOUR_MICROS = 3_600_000_000;
 export class BatchAggregator {
   readonly users = new Map<string, UserAggregate>();
   readonly movies = new Map<string, MovieAggregate>();
-  readonly progress = new Map<string, WatchProgressAggregate>();
-  readonly ratings = new Map<string, RatingAggregate>();
+  /** Per user, then per movie: two lookups of field strings instead of a concatenated key per event. */
+  private readonly progressByUser = new Map<string, Map<string, WatchProgressAggregate>>();
+  private readonly ratingsByUser = new Map<string, Map<string, RatingAggregate>>();
+
+  /** Watch progress keyed `<user>/<movie>` (built on demand: once per write, per row). */
+  get progress(): Map<string, WatchProgressAggregate> {
+    return flatten(this.progressByUser);
+  }
+  /** Latest ratings keyed `<user>/<movie>` (built on demand). */
+  get ratings(): Map<string, RatingAggregate> {
+    return flatten(this.ratingsByUser);
+  }
   readonly ratingCounts = new Map<string, RatingCountAggregate>();
   readonly recommendations = new Map<string, RecommendationHourAggregate>();
   readonly deadLetters: DeadLetter[] = [];
@@ -102,10 +112,14 @@ export class BatchAggregator {
       case 'watch': {
         user.watchEvents++;
         this.touchMovie(event.movieId, ts).watchEvents++;
-        const key = `${event.userId}/${event.movieId}`;
-        const p = this.progress.get(key);
+        let byMovie = this.progressByUser.get(event.userId);
+        if (!byMovie) {
+          byMovie = new Map();
+          this.progressByUser.set(event.userId, byMovie);
+        }
+        const p = byMovie.get(event.movieId);
         if (!p) {
-          this.progress.set(key, {
+          byMovie.set(event.movieId, {
             userId: event.userId,
             movieId: event.movieId,
             firstWatched: ts,
@@ -126,10 +140,14 @@ export class BatchAggregator {
       case 'rate': {
         user.rateEvents++;
         this.touchMovie(event.movieId, ts).rateEvents++;
-        const key = `${event.userId}/${event.movieId}`;
-        const r = this.ratings.get(key);
+        let byMovie = this.ratingsByUser.get(event.userId);
+        if (!byMovie) {
+          byMovie = new Map();
+          this.ratingsByUser.set(event.userId, byMovie);
+        }
+        const r = byMovie.get(event.movieId);
         if (!r) {
-          this.ratings.set(key, {
+          byMovie.set(event.movieId, {
             userId: event.userId,
             movieId: event.movieId,
             rating: event.rating,
@@ -193,6 +211,13 @@ export class BatchAggregator {
     }
     return movie;
   }
+}
+
+function flatten<T>(nested: Map<string, Map<string, T>>): Map<string, T> {
+  const flat = new Map<string, T>();
+  for (const [user, byMovie] of nested)
+    for (const [movie, value] of byMovie) flat.set(`${user}/${movie}`, value);
+  return flat;
 }
 
 /** Epoch µs -> ISO 8601 with microseconds, the text PostgreSQL parses exactly into timestamptz. */

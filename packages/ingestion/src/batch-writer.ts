@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { BatchAggregator, microsToIso } from './batch-aggregator';
+import { BatchAggregator } from './batch-aggregator';
 import { toDbError } from './errors';
 import type { EventType, ParseResult } from './parse-event-line';
 
@@ -52,18 +52,38 @@ const typeOf = (m: ParsedMessage): EventType | 'malformed' =>
 
 // PostgreSQL text cannot hold NUL; everything else of a dead line is kept as it came.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must be replaced
-const sanitizeText = (text: string): string => text.replace(/\u0000/g, '\uFFFD');
+export const sanitizeText = (text: string): string => text.replace(/\u0000/g, '\uFFFD');
 
 /**
  * One data-modifying statement writes every aggregate table, the dead letters and the offset:
  * one round trip per batch besides BEGIN, the offset lock and COMMIT. Every upsert combines the
  * same way the in-memory aggregator does, so batching changes nothing in the result.
  */
+/**
+ * Event times travel as epoch microseconds (bigint) and become timestamptz in SQL: exact (the
+ * interval product of an integer below 2^53 is exact), and cheaper on both sides than ISO text
+ * (no Date/toISOString per row in Node, no timestamptz_in per row in PostgreSQL).
+ */
+const ts = (micros: string): string => `('epoch'::timestamptz + ${micros} * interval '1 microsecond')`;
+
 const WRITE_BATCH_SQL = `
 WITH
+-- The offset guard when the statement runs alone (autocommit, one round trip): lock the offset rows
+-- of $44 partitions in order and check each still holds the $45 offset; if any does not (a replay,
+-- another member, a row not yet created), every input below is empty and nothing is written.
+-- Inside an explicit transaction that already locked and checked them, $44 is empty: ok.
+g AS MATERIALIZED (
+  SELECT count(*) = cardinality($44::integer[]) AS ok FROM (
+    SELECT t.partition FROM ingestion_offsets AS t
+    JOIN unnest($44::integer[], $45::bigint[]) AS x(p, prev) ON t.partition = x.p
+    WHERE t.consumer_group = $43::text AND t.topic = $35::text AND t.last_offset = x.prev
+    ORDER BY t.partition FOR UPDATE OF t) AS locked
+),
 u AS (
   INSERT INTO users AS t (user_id, first_seen, last_seen, watch_events, rate_events, recommend_events)
-  SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::bigint[], $5::bigint[], $6::bigint[])
+  SELECT x.u, ${ts('x.f')}, ${ts('x.l')}, x.w, x.r, x.c
+  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[]) AS x(u, f, l, w, r, c)
+  WHERE (SELECT ok FROM g)
   ON CONFLICT (user_id) DO UPDATE SET
     first_seen = least(t.first_seen, excluded.first_seen),
     last_seen = greatest(t.last_seen, excluded.last_seen),
@@ -74,7 +94,9 @@ u AS (
 ),
 m AS (
   INSERT INTO movies AS t (movie_id, first_seen, last_seen, watch_events, rate_events)
-  SELECT * FROM unnest($7::text[], $8::timestamptz[], $9::timestamptz[], $10::bigint[], $11::bigint[])
+  SELECT x.mv, ${ts('x.f')}, ${ts('x.l')}, x.w, x.r
+  FROM unnest($7::text[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[]) AS x(mv, f, l, w, r)
+  WHERE (SELECT ok FROM g)
   ON CONFLICT (movie_id) DO UPDATE SET
     first_seen = least(t.first_seen, excluded.first_seen),
     last_seen = greatest(t.last_seen, excluded.last_seen),
@@ -84,22 +106,25 @@ m AS (
 ),
 p AS (
   INSERT INTO watch_progress AS t (user_id, movie_id, first_watched, last_watched, minutes, max_minute, watch_events)
-  SELECT x.u, x.mv, x.f, x.l, x.mins::integer[], x.mx, x.n
-  FROM unnest($12::bigint[], $13::text[], $14::timestamptz[], $15::timestamptz[], $16::text[], $17::integer[], $18::bigint[])
+  SELECT x.u, x.mv, ${ts('x.f')}, ${ts('x.l')}, x.mins::integer[], x.mx, x.n
+  FROM unnest($12::bigint[], $13::text[], $14::bigint[], $15::bigint[], $16::text[], $17::integer[], $18::bigint[])
     AS x(u, mv, f, l, mins, mx, n)
+  WHERE (SELECT ok FROM g)
   ON CONFLICT (user_id, movie_id) DO UPDATE SET
     first_watched = least(t.first_watched, excluded.first_watched),
     last_watched = greatest(t.last_watched, excluded.last_watched),
-    -- Sessions move forward: appending is the common case; a rewind needs a real set union.
-    -- (inline rather than a SQL function: a function with an aggregate is not inlined and costs a call per row)
+    -- Sessions move forward: appending is the common case; a rewind needs a real set union
+    -- (intarray's sorted union of two sorted distinct sets, migration 003).
     minutes = CASE WHEN excluded.minutes[1] > t.max_minute THEN t.minutes || excluded.minutes
-                   ELSE ARRAY(SELECT DISTINCT m FROM unnest(t.minutes || excluded.minutes) AS m ORDER BY m) END,
+                   ELSE t.minutes | excluded.minutes END,
     max_minute = greatest(t.max_minute, excluded.max_minute),
     watch_events = t.watch_events + excluded.watch_events
 ),
 r AS (
   INSERT INTO user_ratings AS t (user_id, movie_id, rating, rated_at, rate_events)
-  SELECT * FROM unnest($19::bigint[], $20::text[], $21::smallint[], $22::timestamptz[], $23::bigint[])
+  SELECT x.u, x.mv, x.r, ${ts('x.t')}, x.n
+  FROM unnest($19::bigint[], $20::text[], $21::smallint[], $22::bigint[], $23::bigint[]) AS x(u, mv, r, t, n)
+  WHERE (SELECT ok FROM g)
   ON CONFLICT (user_id, movie_id) DO UPDATE SET
     rating = CASE WHEN excluded.rated_at >= t.rated_at THEN excluded.rating ELSE t.rating END,
     rated_at = greatest(t.rated_at, excluded.rated_at),
@@ -108,13 +133,16 @@ r AS (
 rc AS (
   INSERT INTO movie_rating_counts AS t (movie_id, rating, events)
   SELECT * FROM unnest($24::text[], $25::smallint[], $26::bigint[])
+  WHERE (SELECT ok FROM g)
   ON CONFLICT (movie_id, rating) DO UPDATE SET events = t.events + excluded.events
 ),
 h AS (
   INSERT INTO recommendation_requests_hourly AS t
     (hour, host, status, requests, latency_ms_sum, latency_ms_min, latency_ms_max, results_sum)
-  SELECT * FROM unnest($27::timestamptz[], $28::text[], $29::smallint[], $30::bigint[], $31::bigint[],
-                       $32::integer[], $33::integer[], $34::bigint[])
+  SELECT ${ts('x.h')}, x.host, x.s, x.n, x.ls, x.lmin, x.lmax, x.rs
+  FROM unnest($27::bigint[], $28::text[], $29::smallint[], $30::bigint[], $31::bigint[],
+              $32::integer[], $33::integer[], $34::bigint[]) AS x(h, host, s, n, ls, lmin, lmax, rs)
+  WHERE (SELECT ok FROM g)
   ON CONFLICT (hour, host, status) DO UPDATE SET
     requests = t.requests + excluded.requests,
     latency_ms_sum = t.latency_ms_sum + excluded.latency_ms_sum,
@@ -126,17 +154,19 @@ d AS (
   INSERT INTO dead_letters (topic, partition, kafka_offset, reason, detail, raw_text)
   SELECT $35::text, x.p, x.o, x.r, x.d, x.t
   FROM unnest($36::integer[], $37::bigint[], $38::text[], $39::text[], $40::text[]) AS x(p, o, r, d, t)
+  WHERE (SELECT ok FROM g)
   ON CONFLICT (topic, partition, kafka_offset) DO NOTHING
 ),
 o AS (
   UPDATE ingestion_offsets AS t SET last_offset = x.off, updated_at = now()
   FROM unnest($41::integer[], $42::bigint[]) AS x(p, off)
-  WHERE t.consumer_group = $43::text AND t.topic = $35::text AND t.partition = x.p
+  WHERE t.consumer_group = $43::text AND t.topic = $35::text AND t.partition = x.p AND (SELECT ok FROM g)
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM u WHERE inserted)::integer AS new_users,
        (SELECT count(*) FROM m WHERE inserted)::integer AS new_movies,
-       (SELECT count(*) FROM o)::integer AS offsets_updated`;
+       (SELECT count(*) FROM o)::integer AS offsets_updated,
+       (SELECT ok FROM g) AS ok`;
 
 export interface BatchWriterOptions {
   pool: Pool;
@@ -182,10 +212,14 @@ export class BatchWriter {
    * locked in partition order; each partition is filtered by its own stored offset; a partition
    * whose batch starts after stored offset + 1 is left out (reported in `partitions`).
    */
-  async writeMany(batches: PartitionBatch[]): Promise<WriteResult> {
+  async writeMany(batches: PartitionBatch[], preAggregated?: BatchAggregator): Promise<WriteResult> {
     const started = process.hrtime.bigint();
     const topic = batches[0]!.topic;
     if (batches.some((b) => b.topic !== topic)) throw new Error('writeMany: batches of one topic only');
+    if (preAggregated) {
+      const alone = await this.writeAlone(batches, preAggregated, topic, started);
+      if (alone) return alone;
+    }
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -209,20 +243,47 @@ export class BatchWriter {
         transactionSeconds: 0,
         partitions: new Map(),
       };
-      const aggregate = new BatchAggregator();
+      let aggregate = new BatchAggregator();
       const newOffsets = new Map<number, bigint>();
-      for (const batch of batches) {
+      if (preAggregated && continuesStoredOffsets(batches, stored)) {
+        // The common case: every partition's batches continue exactly at its stored offset + 1,
+        // so the aggregate built while the batches arrived is exactly what must be applied.
+        aggregate = preAggregated;
+        for (const batch of batches) {
+          const last = BigInt(batch.messages[batch.messages.length - 1]!.offset);
+          const state = result.partitions.get(batch.partition) ?? { lastOffset: last, applied: 0 };
+          state.lastOffset = last;
+          state.applied += batch.messages.length;
+          result.partitions.set(batch.partition, state);
+          newOffsets.set(batch.partition, last);
+          result.applied += batch.messages.length;
+        }
+        result.appliedByType.watch = aggregate.eventCounts.watch;
+        result.appliedByType.rate = aggregate.eventCounts.rate;
+        result.appliedByType.recommend = aggregate.eventCounts.recommend;
+        result.appliedByType.malformed = aggregate.deadLetters.length;
+      }
+      // Otherwise (a replay, a gap, a seek between batches): message by message against the guard.
+      for (const batch of newOffsets.size > 0 ? [] : batches) {
         const floor = newOffsets.get(batch.partition) ?? stored.get(batch.partition)!;
         const state = result.partitions.get(batch.partition) ?? { lastOffset: floor, applied: 0 };
         result.partitions.set(batch.partition, state);
         if (state.gapResumeAt !== undefined) continue;
-        const fresh: ParsedMessage[] = [];
-        for (const m of batch.messages) {
-          if (BigInt(m.offset) <= floor) {
-            result.duplicates++;
-            result.duplicatesByType[typeOf(m)]++;
-          } else {
-            fresh.push(m);
+        // Offsets increase within a batch: compare its ends, and only a batch straddling the stored
+        // offset (a partial replay) is split message by message.
+        const msgs = batch.messages;
+        let fresh: ParsedMessage[];
+        if (msgs.length === 0 || BigInt(msgs[0]!.offset) > floor) {
+          fresh = msgs;
+        } else {
+          fresh = [];
+          for (const m of msgs) {
+            if (BigInt(m.offset) <= floor) {
+              result.duplicates++;
+              result.duplicatesByType[typeOf(m)]++;
+            } else {
+              fresh.push(m);
+            }
           }
         }
         const first = fresh[0];
@@ -287,6 +348,74 @@ export class BatchWriter {
     }
   }
 
+  /**
+   * The common case in ONE round trip: the batches continue each other, and the statement runs
+   * alone (its own transaction) with the guard inside it — it locks the partitions' offset rows
+   * and writes only if each still holds the offset just before the batches. Returns undefined
+   * when the guard refused (nothing was written): the caller then takes the message-by-message path.
+   */
+  private async writeAlone(
+    batches: PartitionBatch[],
+    aggregate: BatchAggregator,
+    topic: string,
+    started: bigint,
+  ): Promise<WriteResult | undefined> {
+    const prev = new Map<number, bigint>();
+    const last = new Map<number, bigint>();
+    const applied = new Map<number, number>();
+    for (const b of batches) {
+      const first = b.messages[0];
+      if (!first || b.acceptGap) return undefined;
+      const firstOffset = BigInt(first.offset);
+      const expected = last.get(b.partition);
+      if (expected === undefined) prev.set(b.partition, firstOffset - 1n);
+      else if (firstOffset !== expected + 1n) return undefined;
+      last.set(b.partition, BigInt(b.messages[b.messages.length - 1]!.offset));
+      applied.set(b.partition, (applied.get(b.partition) ?? 0) + b.messages.length);
+    }
+    const partitions = [...prev.keys()].sort((x, y) => x - y);
+    let rows: { new_users: number; new_movies: number; offsets_updated: number; ok: boolean }[];
+    try {
+      ({ rows } = await this.pool.query({
+        name: 'reelwatch_write_batch',
+        text: WRITE_BATCH_SQL,
+        values: this.parameters(aggregate, topic, last, {
+          partitions,
+          prev: partitions.map((p) => String(prev.get(p)!)),
+        }),
+      }));
+    } catch (err) {
+      throw toDbError(err, `write batch ${topic}[${partitions.join(',')}]`);
+    }
+    const row = rows[0]!;
+    if (!row.ok) return undefined;
+    if (row.offsets_updated !== partitions.length)
+      throw new Error('offset rows vanished inside the statement');
+    const result: WriteResult = {
+      applied: 0,
+      duplicates: 0,
+      appliedByType: {
+        watch: aggregate.eventCounts.watch,
+        rate: aggregate.eventCounts.rate,
+        recommend: aggregate.eventCounts.recommend,
+        malformed: aggregate.deadLetters.length,
+      },
+      duplicatesByType: emptyCounts(),
+      deadLetters: aggregate.deadLetterCounts,
+      newUsers: row.new_users,
+      newMovies: row.new_movies,
+      lastOffset: last.get(batches[0]!.partition)!,
+      transactionSeconds: 0,
+      partitions: new Map(),
+    };
+    for (const p of partitions) {
+      result.partitions.set(p, { lastOffset: last.get(p)!, applied: applied.get(p)! });
+      result.applied += applied.get(p)!;
+    }
+    result.transactionSeconds = secondsSince(started);
+    return result;
+  }
+
   private async lockOffsets(
     client: PoolClient,
     topic: string,
@@ -315,7 +444,12 @@ export class BatchWriter {
     return new Map(rows.map((r) => [r.partition, BigInt(r.last_offset)]));
   }
 
-  private parameters(a: BatchAggregator, topic: string, offsets: Map<number, bigint>): unknown[] {
+  private parameters(
+    a: BatchAggregator,
+    topic: string,
+    offsets: Map<number, bigint>,
+    guard: { partitions: number[]; prev: string[] } = { partitions: [], prev: [] },
+  ): unknown[] {
     // Rows in key order: concurrent transactions (two processes during a rebalance, shared movie
     // rows across partitions) then lock rows in the same order and cannot deadlock each other.
     const byKey = <T>(map: Map<string, T>): T[] =>
@@ -329,32 +463,32 @@ export class BatchWriter {
     const dead = a.deadLetters;
     return [
       users.map((u) => u.userId),
-      users.map((u) => microsToIso(u.firstSeen)),
-      users.map((u) => microsToIso(u.lastSeen)),
+      users.map((u) => u.firstSeen),
+      users.map((u) => u.lastSeen),
       users.map((u) => u.watchEvents),
       users.map((u) => u.rateEvents),
       users.map((u) => u.recommendEvents),
       movies.map((m) => m.movieId),
-      movies.map((m) => microsToIso(m.firstSeen)),
-      movies.map((m) => microsToIso(m.lastSeen)),
+      movies.map((m) => m.firstSeen),
+      movies.map((m) => m.lastSeen),
       movies.map((m) => m.watchEvents),
       movies.map((m) => m.rateEvents),
       progress.map((p) => p.userId),
       progress.map((p) => p.movieId),
-      progress.map((p) => microsToIso(p.firstWatched)),
-      progress.map((p) => microsToIso(p.lastWatched)),
+      progress.map((p) => p.firstWatched),
+      progress.map((p) => p.lastWatched),
       progress.map((p) => `{${[...p.minutes].sort((x, y) => x - y).join(',')}}`),
       progress.map((p) => p.maxMinute),
       progress.map((p) => p.watchEvents),
       ratings.map((r) => r.userId),
       ratings.map((r) => r.movieId),
       ratings.map((r) => r.rating),
-      ratings.map((r) => microsToIso(r.ratedAt)),
+      ratings.map((r) => r.ratedAt),
       ratings.map((r) => r.rateEvents),
       counts.map((c) => c.movieId),
       counts.map((c) => c.rating),
       counts.map((c) => c.events),
-      hours.map((h) => microsToIso(h.hour)),
+      hours.map((h) => h.hour),
       hours.map((h) => h.host),
       hours.map((h) => h.status),
       hours.map((h) => h.requests),
@@ -371,8 +505,26 @@ export class BatchWriter {
       [...offsets.keys()],
       [...offsets.values()].map(String),
       this.group,
+      guard.partitions,
+      guard.prev,
     ];
   }
+}
+
+/**
+ * True when, for every partition, the first batch starts at stored offset + 1 and each next batch
+ * right after the previous one: nothing is a replay and nothing is missing.
+ */
+function continuesStoredOffsets(batches: PartitionBatch[], stored: Map<number, bigint>): boolean {
+  const expected = new Map<number, bigint>();
+  for (const b of batches) {
+    const first = b.messages[0];
+    if (!first || b.acceptGap) return false;
+    const next = expected.get(b.partition) ?? stored.get(b.partition)! + 1n;
+    if (BigInt(first.offset) !== next) return false;
+    expected.set(b.partition, BigInt(b.messages[b.messages.length - 1]!.offset) + 1n);
+  }
+  return true;
 }
 
 function secondsSince(started: bigint): number {

@@ -2,7 +2,8 @@ import { EventGenerator } from '@reelwatch/event-producer';
 import { type PostgresCluster, startPostgres } from '@reelwatch/testkit';
 import pg from 'pg';
 import pino from 'pino';
-import { BatchWriter, type ParsedMessage } from '../src/batch-writer';
+import { BatchAggregator } from '../src/batch-aggregator';
+import { BatchWriter, type ParsedMessage, type PartitionBatch, sanitizeText } from '../src/batch-writer';
 import { loadMigrations, migrate } from '../src/migrations';
 import { parseEventLine } from '../src/parse-event-line';
 import { databaseTables, describeDifferences, referenceTables } from './support/reference';
@@ -42,6 +43,60 @@ test('migrate applies every migration once, in order, and a second run applies n
   expect(await migrate(pool, quiet)).toEqual([]);
   const rows = await pool.query('SELECT version FROM schema_migrations ORDER BY version');
   expect(rows.rows.map((r) => r.version)).toEqual(loadMigrations().map((m) => m.version));
+});
+
+/** The aggregate the consumer builds as batches arrive (parse, then add or dead-letter). */
+function aggregateOf(batches: PartitionBatch[]): BatchAggregator {
+  const aggregate = new BatchAggregator();
+  for (const b of batches) {
+    for (const m of b.messages) {
+      if (m.parsed.ok) aggregate.add(m.parsed.event);
+      else
+        aggregate.addDeadLetter({
+          partition: b.partition,
+          offset: m.offset,
+          reason: m.parsed.reason,
+          detail: m.parsed.detail,
+          rawText: sanitizeText(m.rawText),
+        });
+    }
+  }
+  return aggregate;
+}
+
+test('BatchWriter uses an aggregate built on arrival only when the batches continue the stored offsets', async () => {
+  const pool = await freshPool();
+  await migrate(pool, quiet);
+  const writer = new BatchWriter({ pool, consumerGroup: 'g' });
+  const events = [...new EventGenerator({ seed: 5, malformedRatio: 0.01 }).take(20_000)];
+  const partitions: ParsedMessage[][] = [[], []];
+  for (const e of events) {
+    const p = partitions[Number(e.key.replace(/\D/g, '') || '0') % 2]!;
+    p.push(message(p.length, e.line));
+  }
+  const slice = (from: number, to: number): PartitionBatch[] =>
+    [0, 1].map((p) => ({ topic: 't', partition: p, messages: partitions[p]!.slice(from, to) }));
+  let applied = 0;
+  let next = 0; // stored offset + 1 of both partitions
+  while (next + 1600 <= 6000) {
+    // Two partitions, two consecutive batches each, in one transaction with one aggregate.
+    const batches = [...slice(next, next + 700), ...slice(next + 700, next + 1500)];
+    const result = await writer.writeMany(batches, aggregateOf(batches));
+    expect(result.applied).toBe(3000);
+    applied += result.applied;
+    // A replay overlapping what was just written, with its (now wrong) aggregate: the guard wins.
+    const replay = slice(next + 1000, next + 1600);
+    const again = await writer.writeMany(replay, aggregateOf(replay));
+    expect(again.duplicates).toBe(1000);
+    expect(again.applied).toBe(200);
+    applied += again.applied;
+    next += 1600;
+  }
+  const rest = [0, 1].map((p) => ({ topic: 't', partition: p, messages: partitions[p]!.slice(next) }));
+  applied += (await writer.writeMany(rest, aggregateOf(rest))).applied;
+  expect(applied).toBe(events.length);
+  const tables = await databaseTables(async (sql) => (await pool.query(sql)).rows);
+  expect(describeDifferences(tables, referenceTables(events))).toBe('');
 });
 
 test('BatchWriter applies batches exactly once: replayed and overlapping batches change nothing', async () => {

@@ -34,11 +34,12 @@ test('kill -9 of the ingestion process at random moments during a 200,000-event 
   const database = await postgres.createDatabase();
   const target = { brokers: kafka.brokers, topic, group, databaseUrl: postgres.primary.url(database) };
 
-  // The stream keeps arriving while the consumer is being killed: 40 chunks over ~12 s.
+  // The stream keeps arriving while the consumer is being killed: 40 chunks over ~48 s, longer than the
+  // kill cycles (~6 s each: restart, group join, progress), so every kill lands before the stream ends.
   await produceEvents(kafka.brokers, topic, events.slice(0, 5000));
   const producing = (async () => {
     for (let i = 5000; i < N; i += 5000) {
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 1200));
       await produceEvents(kafka.brokers, topic, events.slice(i, i + 5000));
     }
   })();
