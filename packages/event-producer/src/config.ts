@@ -1,9 +1,4 @@
-import { z } from '@reelwatch/service-kit';
-
-// Env values are strings: these parse them strictly (z.coerce.boolean would read "false" as true).
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const num = (min: number, max: number) => z.coerce.number().min(min).max(max);
-const bool = () => z.enum(['true', 'false']).transform((v) => v === 'true');
+import { envBoolean, envInt, envNumber, z } from '@reelwatch/service-kit';
 
 /** Keys are the environment variable names (the README's configuration table mirrors them). */
 export const producerConfigSchema = z
@@ -19,26 +14,28 @@ export const producerConfigSchema = z
       .enum(['generate', 'replay'])
       .default('generate')
       .describe('generate: simulate the stream; replay: send the lines of PRODUCER_REPLAY_FILE.'),
-    PRODUCER_RATE: num(0, 1_000_000)
+    PRODUCER_RATE: envNumber({ min: 0, max: 1_000_000 })
       .default(200)
       .describe('generate: events per second (0 = as fast as possible).'),
-    PRODUCER_MAX_EVENTS: int(0, Number.MAX_SAFE_INTEGER)
+    PRODUCER_MAX_EVENTS: envInt({ min: 0, max: Number.MAX_SAFE_INTEGER })
       .default(0)
       .describe('generate: stop (and exit 0) after this many events; 0 = run until stopped.'),
-    PRODUCER_SEED: int(0, 4_294_967_295)
+    PRODUCER_SEED: envInt({ min: 0, max: 4_294_967_295 })
       .default(1)
       .describe('generate: PRNG seed; the same seed gives the same stream.'),
-    PRODUCER_MALFORMED_RATIO: num(0, 1)
+    PRODUCER_MALFORMED_RATIO: envNumber({ min: 0, max: 1 })
       .default(0.001)
       .describe('generate: ratio of lines replaced by malformed ones (0-1).'),
-    PRODUCER_INITIAL_USERS: int(1, 100_000_000).default(1000).describe('generate: users known at start.'),
-    PRODUCER_INITIAL_MOVIES: int(1, 10_000_000)
+    PRODUCER_INITIAL_USERS: envInt({ min: 1, max: 100_000_000 })
+      .default(1000)
+      .describe('generate: users known at start.'),
+    PRODUCER_INITIAL_MOVIES: envInt({ min: 1, max: 10_000_000 })
       .default(500)
       .describe('generate: movies in the catalogue at start.'),
-    PRODUCER_NEW_USER_PROBABILITY: num(0, 1)
+    PRODUCER_NEW_USER_PROBABILITY: envNumber({ min: 0, max: 1 })
       .default(0.002)
       .describe('generate: probability per event that a new user arrives.'),
-    PRODUCER_NEW_MOVIE_PROBABILITY: num(0, 1)
+    PRODUCER_NEW_MOVIE_PROBABILITY: envNumber({ min: 0, max: 1 })
       .default(0.0002)
       .describe('generate: probability per event that a new movie is released.'),
     PRODUCER_REPLAY_FILE: z
@@ -46,13 +43,15 @@ export const producerConfigSchema = z
       .min(1)
       .default('-')
       .describe('replay: file of event lines; "-" = stdin.'),
-    PRODUCER_REPLAY_SPEED: num(0, 1_000_000)
+    PRODUCER_REPLAY_SPEED: envNumber({ min: 0, max: 1_000_000 })
       .default(1)
       .describe(
         "replay: 1 = original pace (from the lines' times), N = N times faster, 0 = as fast as possible.",
       ),
-    PRODUCER_BATCH_MAX: int(1, 100_000).default(1000).describe('Most events per Kafka produce request.'),
-    PRODUCER_IDEMPOTENT: bool()
+    PRODUCER_BATCH_MAX: envInt({ min: 1, max: 100_000 })
+      .default(1000)
+      .describe('Most events per Kafka produce request.'),
+    PRODUCER_IDEMPOTENT: envBoolean()
       .default(false)
       .describe(
         'kafkajs idempotent producer (needs a real broker; the librdkafka mock cluster used in tests rejects it). ' +
@@ -63,8 +62,10 @@ export const producerConfigSchema = z
       .min(1)
       .default('0.0.0.0')
       .describe('Address of /metrics, /healthz, /readyz.'),
-    PRODUCER_HTTP_PORT: int(0, 65_535).default(9464).describe('Port of /metrics, /healthz, /readyz.'),
-    PRODUCER_SHUTDOWN_DEADLINE_MS: int(1_000, 600_000)
+    PRODUCER_HTTP_PORT: envInt({ min: 0, max: 65_535 })
+      .default(9464)
+      .describe('Port of /metrics, /healthz, /readyz.'),
+    PRODUCER_SHUTDOWN_DEADLINE_MS: envInt({ min: 1_000, max: 600_000 })
       .default(10_000)
       .describe('SIGTERM: finish the batch being sent and disconnect within this time.'),
     PRODUCER_LOG_LEVEL: z

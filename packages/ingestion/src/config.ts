@@ -1,8 +1,4 @@
-import { z } from '@reelwatch/service-kit';
-
-// Env values are strings: these parse them strictly (z.coerce.boolean would read "false" as true).
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const bool = () => z.enum(['true', 'false']).transform((v) => v === 'true');
+import { envBoolean, envInt, z } from '@reelwatch/service-kit';
 
 /** Keys are the environment variable names (the README's configuration table mirrors them). */
 export const ingestionConfigSchema = z
@@ -19,7 +15,7 @@ export const ingestionConfigSchema = z
       .min(1)
       .default('reelwatch-ingestion')
       .describe('Consumer group; also the key of the stored offsets in PostgreSQL.'),
-    INGESTION_FROM_BEGINNING: bool()
+    INGESTION_FROM_BEGINNING: envBoolean()
       .default(true)
       .describe('With no stored and no committed offset, start at the oldest message (true) or the newest.'),
     DATABASE_URL: z
@@ -27,28 +23,34 @@ export const ingestionConfigSchema = z
       .min(1)
       .default('postgres://postgres@localhost:5432/reelwatch')
       .describe('PostgreSQL primary connection string (password masked in logs).'),
-    INGESTION_DB_POOL_SIZE: int(1, 100).default(4).describe('PostgreSQL connection pool size.'),
-    INGESTION_DB_STATEMENT_TIMEOUT_MS: int(100, 3_600_000)
+    INGESTION_DB_POOL_SIZE: envInt({ min: 1, max: 100 })
+      .default(4)
+      .describe('PostgreSQL connection pool size.'),
+    INGESTION_DB_STATEMENT_TIMEOUT_MS: envInt({ min: 100, max: 3_600_000 })
       .default(30_000)
       .describe('statement_timeout for every ingestion query, in milliseconds.'),
-    INGESTION_MIGRATE_ON_START: bool().default(true).describe('Apply pending schema migrations at start.'),
-    INGESTION_RETRY_INITIAL_MS: int(10, 60_000)
+    INGESTION_MIGRATE_ON_START: envBoolean()
+      .default(true)
+      .describe('Apply pending schema migrations at start.'),
+    INGESTION_RETRY_INITIAL_MS: envInt({ min: 10, max: 60_000 })
       .default(200)
       .describe('First delay before retrying a failed batch transaction (doubles, with jitter).'),
-    INGESTION_RETRY_MAX_MS: int(10, 600_000).default(5_000).describe('Longest delay between retries.'),
-    INGESTION_SESSION_TIMEOUT_MS: int(1_000, 300_000)
+    INGESTION_RETRY_MAX_MS: envInt({ min: 10, max: 600_000 })
+      .default(5_000)
+      .describe('Longest delay between retries.'),
+    INGESTION_SESSION_TIMEOUT_MS: envInt({ min: 1_000, max: 300_000 })
       .default(30_000)
       .describe('Kafka consumer group session timeout (a dead member is noticed after this).'),
-    INGESTION_HEARTBEAT_INTERVAL_MS: int(100, 60_000)
+    INGESTION_HEARTBEAT_INTERVAL_MS: envInt({ min: 100, max: 60_000 })
       .default(3_000)
       .describe('Kafka consumer heartbeat interval (keep well below the session timeout).'),
-    INGESTION_FETCH_MAX_WAIT_MS: int(10, 30_000)
+    INGESTION_FETCH_MAX_WAIT_MS: envInt({ min: 10, max: 30_000 })
       .default(1_000)
       .describe('Longest time the broker holds a fetch when there is nothing new (also bounds shutdown).'),
-    INGESTION_MAX_BYTES_PER_PARTITION: int(1024, 104_857_600)
+    INGESTION_MAX_BYTES_PER_PARTITION: envInt({ min: 1024, max: 104_857_600 })
       .default(1_048_576)
       .describe('Most bytes fetched per partition per poll (bounds the batch size).'),
-    INGESTION_LAG_CACHE_MS: int(0, 60_000)
+    INGESTION_LAG_CACHE_MS: envInt({ min: 0, max: 60_000 })
       .default(2_000)
       .describe('How long a high-watermark lookup is reused for the consumer lag metric.'),
     INGESTION_HTTP_HOST: z
@@ -56,8 +58,10 @@ export const ingestionConfigSchema = z
       .min(1)
       .default('0.0.0.0')
       .describe('Address of /metrics, /healthz, /readyz.'),
-    INGESTION_HTTP_PORT: int(0, 65_535).default(9465).describe('Port of /metrics, /healthz, /readyz.'),
-    INGESTION_SHUTDOWN_DEADLINE_MS: int(1_000, 600_000)
+    INGESTION_HTTP_PORT: envInt({ min: 0, max: 65_535 })
+      .default(9465)
+      .describe('Port of /metrics, /healthz, /readyz.'),
+    INGESTION_SHUTDOWN_DEADLINE_MS: envInt({ min: 1_000, max: 600_000 })
       .default(20_000)
       .describe('SIGTERM: finish or roll back the batch and leave the group within this time.'),
     INGESTION_LOG_LEVEL: z
