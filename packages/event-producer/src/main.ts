@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import {
   createLogger,
   createMetricsRegistry,
+  kafkaLogCreator,
   Lifecycle,
   loadConfigOrExit,
   Readiness,
@@ -13,7 +14,6 @@ import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { producerConfigSchema } from './config';
 import { EventGenerator } from './event-generator';
 import { EventSender } from './event-sender';
-import { kafkaLogCreator } from './kafka-log';
 import { ProducerMetrics } from './producer-metrics';
 import { runGenerator, runReplay } from './stream-runner';
 

@@ -2,6 +2,7 @@
 import {
   createLogger,
   createMetricsRegistry,
+  kafkaLogCreator,
   Lifecycle,
   loadConfigOrExit,
   maskDsn,
@@ -15,7 +16,6 @@ import { ingestionConfigSchema } from './config';
 import { IngestionError, toDbError } from './errors';
 import { IngestionConsumer } from './ingestion-consumer';
 import { IngestionMetrics } from './ingestion-metrics';
-import { kafkaLogCreator } from './kafka-log';
 import { migrate } from './migrations';
 
 const SERVICE = 'ingestion';

@@ -22,6 +22,7 @@ export {
 } from './config';
 export { ReelwatchError } from './errors';
 export { type HttpServerOptions, type RunningHttpServer, startHttpServer } from './http-server';
+export { type KafkajsLogEntry, kafkaLogCreator } from './kafka-log';
 export { Lifecycle, type LifecycleOptions } from './lifecycle';
 export { createLogger, type LoggerOptions, REDACT_PATHS } from './logger';
 export { isSecretName, MASK, maskDsn, redactSecrets } from './mask';
