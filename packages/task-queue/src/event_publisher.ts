@@ -84,7 +84,7 @@ export class EventPublisher {
     retries: number,
     eta: number | null,
   ): void {
-    const baseMs = (this.baseMs ??= Math.round(timestamp * 1000));
+    const baseMs = this.base(timestamp);
     const event: CompactValue[] =
       eta === null
         ? [0, encodeSeconds(timestamp, baseMs), args, retries]
@@ -93,7 +93,7 @@ export class EventPublisher {
   }
 
   started(uuid: string, name: string, timestamp: number, prefetchTime: number, waitTime: number): void {
-    const baseMs = (this.baseMs ??= Math.round(timestamp * 1000));
+    const baseMs = this.base(timestamp);
     this.push(uuid, name, undefined, [
       1,
       encodeSeconds(timestamp, baseMs),
@@ -103,8 +103,13 @@ export class EventPublisher {
   }
 
   succeeded(uuid: string, name: string, timestamp: number, runtime: number, result: string): void {
-    const baseMs = (this.baseMs ??= Math.round(timestamp * 1000));
+    const baseMs = this.base(timestamp);
     this.push(uuid, name, undefined, [2, encodeSeconds(timestamp, baseMs), encodeSeconds(runtime), result]);
+  }
+
+  private base(timestamp: number): number {
+    this.baseMs ??= Math.round(timestamp * 1000);
+    return this.baseMs;
   }
 
   private push(uuid: string, name: string, queue: string | undefined, event: CompactValue[]): void {
