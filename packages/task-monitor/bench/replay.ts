@@ -45,9 +45,9 @@ async function main(): Promise<void> {
       for (let i = 0; i < TASKS_PER_ROUND; i++) {
         const id = randomUUID();
         const t = (Math.round(t0 * 1000) + Math.floor(i / 20)) / 1000; // ms resolution, as a worker's
-        events.task('task-received', id, 'noop', t, { args: '{}', retries: 0, eta: null }, 'default');
-        events.task('task-started', id, 'noop', t + 0.001, { prefetch_time: 0.001, wait_time: 0.5 });
-        events.task('task-succeeded', id, 'noop', t + 0.002, { runtime: 0.00001, result: 'null' });
+        events.received(id, 'noop', t, 'default', '{}', 0, null);
+        events.started(id, 'noop', t + 0.001, 0.001, 0.5);
+        events.succeeded(id, 'noop', t + 0.002, 0.00001, 'null');
         if (i % 300 === 0) await events.flush();
       }
       await events.flush();

@@ -49,7 +49,11 @@ export interface TaskMonitorOptions {
   batchSize?: number;
   /** pause after a read that did not fill a batch (ms) */
   readPauseMs?: number;
-  /** changed tasks are written to Redis at most this often (and when the stream is idle) */
+  /**
+   * changed tasks are written to Redis at most this often (and when the stream is idle; default
+   * 2000): when more than maxTasks tasks pass in one interval, the ones already evicted again are
+   * never encoded nor written
+   */
   persistIntervalMs?: number;
 }
 
@@ -270,7 +274,7 @@ export class TaskMonitor {
       this.dirty.delete(id);
       this.evicted.add(id);
     }
-    if (Date.now() - this.lastPersistAt >= (this.options.persistIntervalMs ?? 500)) await this.persist();
+    if (Date.now() - this.lastPersistAt >= (this.options.persistIntervalMs ?? 2000)) await this.persist();
   }
 
   private applyEvent(event: ReelwatchTaskEvent, changes: StateChanges): void {

@@ -403,17 +403,14 @@ export class TaskWorker {
     const definition = this.tasks.get(name);
     if (this.events) {
       const delay = job.opts.delay ?? 0;
-      this.events.task(
-        'task-received',
+      this.events.received(
         id,
         name,
         receivedAt / 1000,
-        {
-          args: truncate(JSON.stringify(job.data ?? null)),
-          retries: job.attemptsMade,
-          eta: delay > 0 ? (job.timestamp + delay) / 1000 : null,
-        },
         queue,
+        truncate(JSON.stringify(job.data ?? null)),
+        job.attemptsMade,
+        delay > 0 ? (job.timestamp + delay) / 1000 : null,
       );
     }
     if (!definition) {
@@ -436,18 +433,13 @@ export class TaskWorker {
         throw new UnrecoverableError('revoked');
       }
       const waitSeconds = Math.max(0, (startedAt - job.timestamp - (job.opts.delay ?? 0)) / 1000);
-      this.events?.task('task-started', id, name, startedAt / 1000, {
-        prefetch_time: (startedAt - receivedAt) / 1000,
-        wait_time: waitSeconds,
-      });
+      this.events?.started(id, name, startedAt / 1000, (startedAt - receivedAt) / 1000, waitSeconds);
       this.metrics.waitTime.observe({ task: name }, waitSeconds);
       const result = await this.runWithLimits(definition, job, controller);
       const runtime = (Date.now() - startedAt) / 1000;
       this.metrics.runtime.observe({ task: name }, runtime);
-      this.finish(name, 'succeeded', id, 'task-succeeded', {
-        runtime,
-        result: truncate(JSON.stringify(result ?? null)),
-      });
+      this.count(name, 'succeeded');
+      this.events?.succeeded(id, name, Date.now() / 1000, runtime, truncate(JSON.stringify(result ?? null)));
       return result;
     } catch (err) {
       if (err instanceof UnrecoverableError && err.message === 'revoked') throw err;
@@ -482,11 +474,15 @@ export class TaskWorker {
     type: TaskEventType,
     fields: TaskEventFields,
   ): void {
+    this.count(name, outcome);
+    this.events?.task(type, id, name, Date.now() / 1000, fields);
+  }
+
+  private count(name: string, outcome: 'succeeded' | 'failed' | 'retried' | 'revoked'): void {
     this.processed++;
     this.total[name] = (this.total[name] ?? 0) + 1;
     // a job name nobody registered is one label value, not one per name
     this.metrics.tasks.inc({ task: this.tasks.has(name) ? name : 'unregistered', outcome });
-    this.events?.task(type, id, name, Date.now() / 1000, fields);
   }
 
   private runWithLimits(

@@ -21,6 +21,47 @@ function capturingRedis(): { redis: Redis; entries: string[][] } {
 }
 
 describe('the compact event encoding', () => {
+  it("writes the worker's received, started and succeeded events exactly as the generic encoding does", async () => {
+    const publishers = [capturingRedis(), capturingRedis()].map(({ redis, entries }) => ({
+      entries,
+      publisher: new EventPublisher({
+        redis,
+        stream: 's',
+        hostname: 'worker@h-1',
+        maxLen: 100,
+        logger: pino({ level: 'silent' }),
+      }),
+    }));
+    const [fast, generic] = publishers as [(typeof publishers)[0], (typeof publishers)[0]];
+    const now = Date.now();
+    fast.publisher.received('a', 'noop', now / 1000, 'default', '{}', 0, null);
+    fast.publisher.received('b', 'noop', (now + 1) / 1000, 'q2', '{"x":1}', 2, (now + 60_000) / 1000);
+    fast.publisher.started('a', 'noop', (now + 2) / 1000, 0.002, 12.345);
+    fast.publisher.started('b', 'noop', 1_763_000_000.123_456_7, 0.000_123_4, 0);
+    fast.publisher.succeeded('a', 'noop', (now + 3) / 1000, 0.001, 'null');
+    fast.publisher.succeeded('b', 'noop', (now + 4) / 1000, 0.000_01, '"ok"');
+    const g = generic.publisher;
+    g.task('task-received', 'a', 'noop', now / 1000, { args: '{}', retries: 0, eta: null }, 'default');
+    g.task(
+      'task-received',
+      'b',
+      'noop',
+      (now + 1) / 1000,
+      { args: '{"x":1}', retries: 2, eta: (now + 60_000) / 1000 },
+      'q2',
+    );
+    g.task('task-started', 'a', 'noop', (now + 2) / 1000, { prefetch_time: 0.002, wait_time: 12.345 });
+    g.task('task-started', 'b', 'noop', 1_763_000_000.123_456_7, {
+      prefetch_time: 0.000_123_4,
+      wait_time: 0,
+    });
+    g.task('task-succeeded', 'a', 'noop', (now + 3) / 1000, { runtime: 0.001, result: 'null' });
+    g.task('task-succeeded', 'b', 'noop', (now + 4) / 1000, { runtime: 0.000_01, result: '"ok"' });
+    await Promise.all([fast.publisher.flush(), g.flush()]);
+    expect(fast.entries).toHaveLength(1);
+    expect(fast.entries).toEqual(generic.entries);
+  });
+
   it('decodes to exactly the events the worker published, in each task its order', async () => {
     const { redis, entries } = capturingRedis();
     const publisher = new EventPublisher({
