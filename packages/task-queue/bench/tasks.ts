@@ -21,11 +21,11 @@ import { taskKeys } from '../src/protocol';
 import { TASKS } from '../src/tasks';
 import { TaskWorker } from '../src/worker';
 
-const TASKS_PER_ROUND = Number(process.env.BENCH_TASKS ?? 20_000);
+const TASKS_PER_ROUND = Number(process.env.BENCH_TASKS ?? 100_000);
 // even, so each mode runs first in as many pairs as it runs second: rounds alternate between slower
 // and faster ones on this machine (seen as pair ratios of 1.4, 0.8, 1.3, 0.7, 1.4 in alternating order),
 // and an odd count let one mode have more of the faster ones
-const ROUNDS = Math.ceil(Number(process.env.BENCH_ROUNDS ?? 6) / 2) * 2;
+const ROUNDS = Math.ceil(Number(process.env.BENCH_ROUNDS ?? 4) / 2) * 2;
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const monitorEntry = path.resolve(__dirname, '../../task-monitor/dist/main.js');
 
