@@ -1,4 +1,4 @@
-import type { Sample } from './exposition';
+import type { MetricType, Sample } from './exposition';
 
 export type Row = Record<string, unknown>;
 
@@ -39,4 +39,34 @@ export interface Collector {
 /** PostgreSQL major version from server_version_num (150004 -> 15). */
 export function majorVersion(versionNum: number): number {
   return Math.floor(versionNum / 10000);
+}
+
+/** One column of a per-table view, as the metric it becomes. */
+export interface TableMetric {
+  name: string;
+  help: string;
+  type: MetricType;
+}
+
+/**
+ * Samples of a per-table query whose rows carry datname, schemaname and relname, and the metrics'
+ * values as c0..cN in `metrics` order. A row's samples share one label object, so the exposition
+ * writer builds its label text once per table; NULL means no sample.
+ */
+export function perTableSamples(rows: Row[], metrics: readonly TableMetric[]): Sample[] {
+  const out: Sample[] = [];
+  for (const row of rows) {
+    const labels = {
+      datname: String(row.datname),
+      schemaname: String(row.schemaname),
+      relname: String(row.relname),
+    };
+    for (let i = 0; i < metrics.length; i++) {
+      const value = row[`c${i}`];
+      if (value === null || value === undefined) continue;
+      const metric = metrics[i] as TableMetric;
+      out.push({ name: metric.name, help: metric.help, type: metric.type, labels, value: Number(value) });
+    }
+  }
+  return out;
 }

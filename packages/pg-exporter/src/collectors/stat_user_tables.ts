@@ -1,5 +1,5 @@
-import type { Collector } from '../collector';
-import type { MetricType, Sample } from '../exposition';
+import { type Collector, perTableSamples, type TableMetric } from '../collector';
+import type { MetricType } from '../exposition';
 
 interface Column {
   column: string;
@@ -118,7 +118,11 @@ export const SQL = `SELECT current_database() AS datname, schemaname, relname, $
   (c, i) => `(${c.column})::float8 AS c${i}`,
 ).join(', ')} FROM pg_stat_user_tables`;
 
-const NAMES = COLUMNS.map((c) => `pg_stat_user_tables_${c.metric}`);
+const METRICS: TableMetric[] = COLUMNS.map((c) => ({
+  name: `pg_stat_user_tables_${c.metric}`,
+  help: c.help,
+  type: c.type,
+}));
 
 export const statUserTables: Collector = {
   name: 'stat_user_tables',
@@ -127,20 +131,6 @@ export const statUserTables: Collector = {
   description:
     'per-table scans, row counts, vacuum/analyze times and sizes in every database (`pg_stat_user_tables`)',
   async collect(ctx) {
-    const out: Sample[] = [];
-    for (const row of await ctx.query(SQL)) {
-      const labels = {
-        datname: String(row.datname),
-        schemaname: String(row.schemaname),
-        relname: String(row.relname),
-      };
-      for (let i = 0; i < COLUMNS.length; i++) {
-        const value = row[`c${i}`];
-        if (value === null || value === undefined) continue;
-        const c = COLUMNS[i] as Column;
-        out.push({ name: NAMES[i] as string, help: c.help, type: c.type, labels, value: Number(value) });
-      }
-    }
-    return out;
+    return perTableSamples(await ctx.query(SQL), METRICS);
   },
 };

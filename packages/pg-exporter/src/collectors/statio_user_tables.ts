@@ -1,5 +1,4 @@
-import type { Collector } from '../collector';
-import type { Sample } from '../exposition';
+import { type Collector, perTableSamples, type TableMetric } from '../collector';
 
 // Names and help texts are postgres_exporter's (collector/pg_statio_user_tables.go).
 export const COLUMNS: Array<[string, string, string]> = [
@@ -25,7 +24,11 @@ export const SQL = `SELECT current_database() AS datname, schemaname, relname, $
   ([c], i) => `${c}::float8 AS c${i}`,
 ).join(', ')} FROM pg_statio_user_tables`;
 
-const NAMES = COLUMNS.map(([, m]) => `pg_statio_user_tables_${m}`);
+const METRICS: TableMetric[] = COLUMNS.map(([, metric, help]) => ({
+  name: `pg_statio_user_tables_${metric}`,
+  help,
+  type: 'counter',
+}));
 
 export const statioUserTables: Collector = {
   name: 'statio_user_tables',
@@ -34,25 +37,6 @@ export const statioUserTables: Collector = {
   description:
     'per-table block reads and buffer hits (heap, index, TOAST) in every database (`pg_statio_user_tables`)',
   async collect(ctx) {
-    const out: Sample[] = [];
-    for (const row of await ctx.query(SQL)) {
-      const labels = {
-        datname: String(row.datname),
-        schemaname: String(row.schemaname),
-        relname: String(row.relname),
-      };
-      for (let i = 0; i < COLUMNS.length; i++) {
-        const value = row[`c${i}`];
-        if (value === null || value === undefined) continue;
-        out.push({
-          name: NAMES[i] as string,
-          help: (COLUMNS[i] as [string, string, string])[2],
-          type: 'counter',
-          labels,
-          value: Number(value),
-        });
-      }
-    }
-    return out;
+    return perTableSamples(await ctx.query(SQL), METRICS);
   },
 };
