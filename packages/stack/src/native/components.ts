@@ -103,6 +103,17 @@ function ensureReachableByPostgres(s: NativeSettings): void {
     );
 }
 
+/** A PostgreSQL server's directory (with its socket dir `run/`), reachable and owned by the user it runs as. */
+function preparePostgresDirs(
+  s: NativeSettings,
+  name: 'postgres-primary' | 'postgres-replica',
+): { dir: string; data: string } {
+  ensureReachableByPostgres(s);
+  const dir = ensureDir(postgresDir(s, name), s.postgresUser);
+  ensureDir(path.join(dir, 'run'), s.postgresUser);
+  return { dir, data: path.join(dir, 'data') };
+}
+
 /** The first parent of PostgreSQL's data root the postgres user cannot enter (undefined: none, or not root). */
 export function postgresBlockedBy(s: NativeSettings): string | undefined {
   if (!s.postgresUser) return undefined;
@@ -184,10 +195,7 @@ const postgresPrimary: NativeComponent = {
   stopSignal: 'SIGINT',
   port: (s) => s.ports['postgres-primary'],
   prepare(s) {
-    ensureReachableByPostgres(s);
-    const dir = ensureDir(postgresDir(s, 'postgres-primary'), s.postgresUser);
-    ensureDir(path.join(dir, 'run'), s.postgresUser);
-    const data = path.join(dir, 'data');
+    const { dir, data } = preparePostgresDirs(s, 'postgres-primary');
     if (existsSync(path.join(data, 'PG_VERSION'))) return;
     // trust on 127.0.0.1 only: a local development database, never reachable from elsewhere
     runOnce(
@@ -230,10 +238,7 @@ const postgresReplica: NativeComponent = {
   stopSignal: 'SIGINT',
   port: (s) => s.ports['postgres-replica'],
   prepare(s) {
-    ensureReachableByPostgres(s);
-    const dir = ensureDir(postgresDir(s, 'postgres-replica'), s.postgresUser);
-    ensureDir(path.join(dir, 'run'), s.postgresUser);
-    const data = path.join(dir, 'data');
+    const { dir, data } = preparePostgresDirs(s, 'postgres-replica');
     if (existsSync(path.join(data, 'PG_VERSION'))) return;
     runOnce(
       s,
