@@ -19,7 +19,7 @@ import { createMetricsRegistry } from '@reelwatch/service-kit';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import pino from 'pino';
-import type { BatchAggregator } from '../src/batch-aggregator';
+import type { WritableAggregate } from '../src/batch-aggregator';
 import { BatchWriter, type PartitionBatch } from '../src/batch-writer';
 import { IngestionConsumer } from '../src/ingestion-consumer';
 import { IngestionMetrics } from '../src/ingestion-metrics';
@@ -44,6 +44,44 @@ const CONSUMER = {
   maxBytesPerPartition: 1_048_576,
 } as const;
 const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** CPU seconds so far, by consumer: this process's main thread and other threads, PostgreSQL, the broker. */
+function cpuSnapshot(): Record<string, number> {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const ticks = (statPath: string): number => {
+    try {
+      const stat = fs.readFileSync(statPath, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      return 0;
+    }
+  };
+  const out: Record<string, number> = { main: 0, threads: 0, postgres: 0, broker: 0 };
+  for (const tid of fs.readdirSync('/proc/self/task')) {
+    out[tid === String(process.pid) ? 'main' : 'threads']! += ticks(`/proc/self/task/${tid}/stat`);
+  }
+  for (const pid of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    let comm = '';
+    try {
+      comm = fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+    } catch {
+      continue;
+    }
+    if (comm === 'postgres') out.postgres! += ticks(`/proc/${pid}/stat`);
+    else if (comm === 'kcat') out.broker! += ticks(`/proc/${pid}/stat`);
+  }
+  return out;
+}
+function cpuSince(start: Record<string, number>): string {
+  const now = cpuSnapshot();
+  return Object.keys(now)
+    .map((k) => `${k} ${(now[k]! - start[k]!).toFixed(2)}`)
+    .join(', ');
+}
+let cpuAtFirst: Record<string, number> | undefined;
+let cpuReport = '';
 const quiet = pino({ level: 'silent' });
 
 interface Servers {
@@ -125,10 +163,14 @@ async function rawConsume(kafka: Kafka, topic: string, round: number): Promise<n
   let end = 0n;
   await consumer.run({
     eachBatch: async ({ batch }) => {
-      if (first === 0n) first = process.hrtime.bigint();
+      if (first === 0n) {
+        first = process.hrtime.bigint();
+        if (round >= 0 && process.env.BENCH_CPU) cpuAtFirst = cpuSnapshot();
+      }
       seen += batch.messages.length;
       if (seen >= N) {
         end = process.hrtime.bigint();
+        if (cpuAtFirst) cpuReport = cpuSince(cpuAtFirst);
         done();
       }
     },
@@ -150,6 +192,7 @@ async function ingest(
   const groupId = `bench-ingest-${withMetrics ? 'on' : 'off'}-${Date.now()}`;
   const writer = new BatchWriter({ pool, consumerGroup: groupId });
   let applied = 0;
+  let transactions = 0;
   let first = 0n;
   let end = 0n;
   let done!: () => void;
@@ -158,12 +201,17 @@ async function ingest(
   });
   // Count what was committed by wrapping writeMany(): the clock stops when all N are in PostgreSQL.
   const writeMany = writer.writeMany.bind(writer);
-  writer.writeMany = async (batches: PartitionBatch[], preAggregated?: BatchAggregator) => {
-    if (first === 0n) first = process.hrtime.bigint();
+  writer.writeMany = async (batches: PartitionBatch[], preAggregated?: WritableAggregate) => {
+    if (first === 0n) {
+      first = process.hrtime.bigint();
+      if (process.env.BENCH_CPU) cpuAtFirst = cpuSnapshot();
+    }
     const result = await writeMany(batches, preAggregated);
+    transactions++;
     applied += result.applied;
     if (applied >= N) {
       end = process.hrtime.bigint();
+      if (cpuAtFirst) cpuReport = `${cpuSince(cpuAtFirst)}; ${transactions} transactions`;
       done();
     }
     return result;
@@ -257,6 +305,8 @@ function inChild(job: ChildJob): Promise<number> {
       { maxBuffer: 1 << 20 },
       (err, stdout, stderr) => {
         const rate = /^RESULT (\S+)$/m.exec(stdout)?.[1];
+        const cpu = /^CPU (.+)$/m.exec(stdout)?.[1];
+        if (cpu) log(`  ${job.kind}: CPU seconds in the measured window: ${cpu}`);
         if (err || !rate)
           reject(new Error(`bench child ${job.kind} failed: ${err?.message ?? ''} ${stderr}`));
         else resolve(Number(rate));
@@ -274,6 +324,7 @@ async function child(job: ChildJob): Promise<void> {
     job.kind === 'raw'
       ? await rawConsume(kafka, job.topic, job.round)
       : await ingest(kafka, job.topic, job.databaseUrl!, job.kind === 'on');
+  if (cpuReport) log(`CPU ${cpuReport}`);
   log(`RESULT ${rate}`);
   process.exit(0); // kafkajs/pg leftovers must not hold the measurement up (stdout to a pipe is synchronous)
 }

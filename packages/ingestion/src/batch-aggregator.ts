@@ -1,7 +1,17 @@
 import type { DeadLetterReason, EventType, MovieEvent } from './parse-event-line';
 
+/**
+ * A user id as an aggregation key: a number when it has at most 15 digits (exact in a double, and a
+ * cheaper map key than a string; the fast path reads it straight from the bytes), else its text.
+ * Every path turns the same id into the same key (see userKey).
+ */
+export type UserKey = number | string;
+/** The key of a canonical user id text (decimal digits, no leading zeros). */
+export const userKey = (id: string): UserKey => (id.length <= MAX_NUMERIC_USER_DIGITS ? Number(id) : id);
+export const MAX_NUMERIC_USER_DIGITS = 15;
+
 export interface UserAggregate {
-  userId: string;
+  userId: UserKey;
   firstSeen: number;
   lastSeen: number;
   watchEvents: number;
@@ -16,7 +26,7 @@ export interface MovieAggregate {
   rateEvents: number;
 }
 export interface WatchProgressAggregate {
-  userId: string;
+  userId: UserKey;
   movieId: string;
   firstWatched: number;
   lastWatched: number;
@@ -25,7 +35,7 @@ export interface WatchProgressAggregate {
   watchEvents: number;
 }
 export interface RatingAggregate {
-  userId: string;
+  userId: UserKey;
   movieId: string;
   rating: number;
   ratedAt: number;
@@ -58,17 +68,34 @@ export interface DeadLetter {
 const HOUR_MICROS = 3_600_000_000;
 
 /**
+ * What BatchWriter needs of an aggregate: its counts, for the result and the metrics, and the
+ * values of the write statement's aggregate parameters. Implemented by BatchAggregator and by the
+ * prepared aggregate an aggregation thread sends back (aggregation.ts).
+ */
+export interface WritableAggregate {
+  readonly eventCounts: Readonly<Record<EventType, number>>;
+  readonly deadLetterCounts: ReadonlyMap<DeadLetterReason, number>;
+  readonly deadLetterTotal: number;
+  /**
+   * $1-$34 and $36-$40 of batch-writer's WRITE_BATCH_SQL, in that order: users, movies, watch
+   * progress, ratings, rating counts, recommendation hours, then the dead letters; rows sorted by
+   * key so that concurrent transactions lock rows in the same order.
+   */
+  parameters(): unknown[];
+}
+
+/**
  * The in-memory aggregate of one batch, in stream (offset) order: what one transaction writes.
  * Combining rules match the SQL upserts, so aggregating a batch then upserting equals applying
  * every event one by one: counts add, first/last seen take min/max, the latest rating wins by
  * event time with ties going to the later event, minute sets union.
  */
-export class BatchAggregator {
-  readonly users = new Map<string, UserAggregate>();
+export class BatchAggregator implements WritableAggregate {
+  readonly users = new Map<UserKey, UserAggregate>();
   readonly movies = new Map<string, MovieAggregate>();
   /** Per user, then per movie: two lookups of field strings instead of a concatenated key per event. */
-  private readonly progressByUser = new Map<string, Map<string, WatchProgressAggregate>>();
-  private readonly ratingsByUser = new Map<string, Map<string, RatingAggregate>>();
+  private readonly progressByUser = new Map<UserKey, Map<string, WatchProgressAggregate>>();
+  private readonly ratingsByUser = new Map<UserKey, Map<string, RatingAggregate>>();
 
   /** Watch progress keyed `<user>/<movie>` (built on demand: once per write, per row). */
   get progress(): Map<string, WatchProgressAggregate> {
@@ -84,6 +111,63 @@ export class BatchAggregator {
   readonly eventCounts: Record<EventType, number> = { watch: 0, rate: 0, recommend: 0 };
   readonly deadLetterCounts = new Map<DeadLetterReason, number>();
 
+  get deadLetterTotal(): number {
+    return this.deadLetters.length;
+  }
+
+  parameters(): unknown[] {
+    const byKey = <T>(map: Map<UserKey, T>): T[] =>
+      [...map.entries()].sort((x, y) => compareKeys(x[0], y[0])).map((e) => e[1]);
+    const users = byKey(this.users);
+    const movies = byKey(this.movies);
+    const progress = byKey(this.progress);
+    const ratings = byKey(this.ratings);
+    const counts = byKey(this.ratingCounts);
+    const hours = byKey(this.recommendations);
+    const dead = this.deadLetters;
+    return [
+      users.map((u) => u.userId),
+      users.map((u) => u.firstSeen),
+      users.map((u) => u.lastSeen),
+      users.map((u) => u.watchEvents),
+      users.map((u) => u.rateEvents),
+      users.map((u) => u.recommendEvents),
+      movies.map((m) => m.movieId),
+      movies.map((m) => m.firstSeen),
+      movies.map((m) => m.lastSeen),
+      movies.map((m) => m.watchEvents),
+      movies.map((m) => m.rateEvents),
+      progress.map((p) => p.userId),
+      progress.map((p) => p.movieId),
+      progress.map((p) => p.firstWatched),
+      progress.map((p) => p.lastWatched),
+      progress.map((p) => `{${[...p.minutes].sort((x, y) => x - y).join(',')}}`),
+      progress.map((p) => p.maxMinute),
+      progress.map((p) => p.watchEvents),
+      ratings.map((r) => r.userId),
+      ratings.map((r) => r.movieId),
+      ratings.map((r) => r.rating),
+      ratings.map((r) => r.ratedAt),
+      ratings.map((r) => r.rateEvents),
+      counts.map((c) => c.movieId),
+      counts.map((c) => c.rating),
+      counts.map((c) => c.events),
+      hours.map((h) => h.hour),
+      hours.map((h) => h.host),
+      hours.map((h) => h.status),
+      hours.map((h) => h.requests),
+      hours.map((h) => h.latencyMsSum),
+      hours.map((h) => h.latencyMsMin),
+      hours.map((h) => h.latencyMsMax),
+      hours.map((h) => h.resultsSum),
+      dead.map((d) => d.partition),
+      dead.map((d) => d.offset),
+      dead.map((d) => d.reason),
+      dead.map((d) => d.detail),
+      dead.map((d) => d.rawText),
+    ];
+  }
+
   get size(): number {
     return (
       this.eventCounts.watch + this.eventCounts.rate + this.eventCounts.recommend + this.deadLetters.length
@@ -91,108 +175,128 @@ export class BatchAggregator {
   }
 
   add(event: MovieEvent): void {
-    this.eventCounts[event.type]++;
-    const ts = event.tsMicros;
-    let user = this.users.get(event.userId);
-    if (!user) {
-      user = {
-        userId: event.userId,
-        firstSeen: ts,
-        lastSeen: ts,
-        watchEvents: 0,
-        rateEvents: 0,
-        recommendEvents: 0,
-      };
-      this.users.set(event.userId, user);
-    } else {
-      if (ts < user.firstSeen) user.firstSeen = ts;
-      if (ts > user.lastSeen) user.lastSeen = ts;
-    }
+    const user = userKey(event.userId);
     switch (event.type) {
-      case 'watch': {
-        user.watchEvents++;
-        this.touchMovie(event.movieId, ts).watchEvents++;
-        let byMovie = this.progressByUser.get(event.userId);
-        if (!byMovie) {
-          byMovie = new Map();
-          this.progressByUser.set(event.userId, byMovie);
-        }
-        const p = byMovie.get(event.movieId);
-        if (!p) {
-          byMovie.set(event.movieId, {
-            userId: event.userId,
-            movieId: event.movieId,
-            firstWatched: ts,
-            lastWatched: ts,
-            minutes: new Set([event.minute]),
-            maxMinute: event.minute,
-            watchEvents: 1,
-          });
-        } else {
-          if (ts < p.firstWatched) p.firstWatched = ts;
-          if (ts > p.lastWatched) p.lastWatched = ts;
-          p.minutes.add(event.minute);
-          if (event.minute > p.maxMinute) p.maxMinute = event.minute;
-          p.watchEvents++;
-        }
+      case 'watch':
+        this.addWatch(event.tsMicros, user, event.movieId, event.minute);
         break;
-      }
-      case 'rate': {
-        user.rateEvents++;
-        this.touchMovie(event.movieId, ts).rateEvents++;
-        let byMovie = this.ratingsByUser.get(event.userId);
-        if (!byMovie) {
-          byMovie = new Map();
-          this.ratingsByUser.set(event.userId, byMovie);
-        }
-        const r = byMovie.get(event.movieId);
-        if (!r) {
-          byMovie.set(event.movieId, {
-            userId: event.userId,
-            movieId: event.movieId,
-            rating: event.rating,
-            ratedAt: ts,
-            rateEvents: 1,
-          });
-        } else {
-          if (ts >= r.ratedAt) {
-            r.rating = event.rating;
-            r.ratedAt = ts;
-          }
-          r.rateEvents++;
-        }
-        const countKey = `${event.movieId}/${event.rating}`;
-        const c = this.ratingCounts.get(countKey);
-        if (c) c.events++;
-        else this.ratingCounts.set(countKey, { movieId: event.movieId, rating: event.rating, events: 1 });
+      case 'rate':
+        this.addRate(event.tsMicros, user, event.movieId, event.rating);
         break;
-      }
-      case 'recommend': {
-        user.recommendEvents++;
-        const hour = Math.floor(ts / HOUR_MICROS) * HOUR_MICROS;
-        const key = `${hour}/${event.host}/${event.status}`;
-        const h = this.recommendations.get(key);
-        if (!h) {
-          this.recommendations.set(key, {
-            hour,
-            host: event.host,
-            status: event.status,
-            requests: 1,
-            latencyMsSum: event.latencyMs,
-            latencyMsMin: event.latencyMs,
-            latencyMsMax: event.latencyMs,
-            resultsSum: event.results.length,
-          });
-        } else {
-          h.requests++;
-          h.latencyMsSum += event.latencyMs;
-          if (event.latencyMs < h.latencyMsMin) h.latencyMsMin = event.latencyMs;
-          if (event.latencyMs > h.latencyMsMax) h.latencyMsMax = event.latencyMs;
-          h.resultsSum += event.results.length;
-        }
+      case 'recommend':
+        this.addRecommend(
+          event.tsMicros,
+          user,
+          event.host,
+          event.status,
+          event.results.length,
+          event.latencyMs,
+        );
         break;
-      }
     }
+  }
+
+  /**
+   * The per-type entry points take the fields directly, so the byte-level fast path (fast-line.ts)
+   * aggregates a line without building an event object. `user` is a UserKey (see userKey).
+   */
+  addWatch(ts: number, user: UserKey, movieId: string, minute: number): void {
+    this.eventCounts.watch++;
+    this.touchUser(user, ts).watchEvents++;
+    this.touchMovie(movieId, ts).watchEvents++;
+    let byMovie = this.progressByUser.get(user);
+    if (!byMovie) {
+      byMovie = new Map();
+      this.progressByUser.set(user, byMovie);
+    }
+    const p = byMovie.get(movieId);
+    if (!p) {
+      byMovie.set(movieId, {
+        userId: user,
+        movieId,
+        firstWatched: ts,
+        lastWatched: ts,
+        minutes: new Set([minute]),
+        maxMinute: minute,
+        watchEvents: 1,
+      });
+    } else {
+      if (ts < p.firstWatched) p.firstWatched = ts;
+      if (ts > p.lastWatched) p.lastWatched = ts;
+      p.minutes.add(minute);
+      if (minute > p.maxMinute) p.maxMinute = minute;
+      p.watchEvents++;
+    }
+  }
+
+  addRate(ts: number, user: UserKey, movieId: string, rating: number): void {
+    this.eventCounts.rate++;
+    this.touchUser(user, ts).rateEvents++;
+    this.touchMovie(movieId, ts).rateEvents++;
+    let byMovie = this.ratingsByUser.get(user);
+    if (!byMovie) {
+      byMovie = new Map();
+      this.ratingsByUser.set(user, byMovie);
+    }
+    const r = byMovie.get(movieId);
+    if (!r) {
+      byMovie.set(movieId, { userId: user, movieId, rating, ratedAt: ts, rateEvents: 1 });
+    } else {
+      if (ts >= r.ratedAt) {
+        r.rating = rating;
+        r.ratedAt = ts;
+      }
+      r.rateEvents++;
+    }
+    const countKey = `${movieId}/${rating}`;
+    const c = this.ratingCounts.get(countKey);
+    if (c) c.events++;
+    else this.ratingCounts.set(countKey, { movieId, rating, events: 1 });
+  }
+
+  addRecommend(
+    ts: number,
+    user: UserKey,
+    host: string,
+    status: number,
+    results: number,
+    latencyMs: number,
+  ): void {
+    this.eventCounts.recommend++;
+    this.touchUser(user, ts).recommendEvents++;
+    const hour = Math.floor(ts / HOUR_MICROS) * HOUR_MICROS;
+    const key = `${hour}/${host}/${status}`;
+    const h = this.recommendations.get(key);
+    if (!h) {
+      this.recommendations.set(key, {
+        hour,
+        host,
+        status,
+        requests: 1,
+        latencyMsSum: latencyMs,
+        latencyMsMin: latencyMs,
+        latencyMsMax: latencyMs,
+        resultsSum: results,
+      });
+    } else {
+      h.requests++;
+      h.latencyMsSum += latencyMs;
+      if (latencyMs < h.latencyMsMin) h.latencyMsMin = latencyMs;
+      if (latencyMs > h.latencyMsMax) h.latencyMsMax = latencyMs;
+      h.resultsSum += results;
+    }
+  }
+
+  private touchUser(user: UserKey, ts: number): UserAggregate {
+    let u = this.users.get(user);
+    if (!u) {
+      u = { userId: user, firstSeen: ts, lastSeen: ts, watchEvents: 0, rateEvents: 0, recommendEvents: 0 };
+      this.users.set(user, u);
+    } else {
+      if (ts < u.firstSeen) u.firstSeen = ts;
+      if (ts > u.lastSeen) u.lastSeen = ts;
+    }
+    return u;
   }
 
   addDeadLetter(deadLetter: DeadLetter): void {
@@ -213,7 +317,14 @@ export class BatchAggregator {
   }
 }
 
-function flatten<T>(nested: Map<string, Map<string, T>>): Map<string, T> {
+/** A total order on keys: numbers (short user ids) numerically, before strings, which compare as text. */
+function compareKeys(x: UserKey, y: UserKey): number {
+  if (typeof x === 'number') return typeof y === 'number' ? x - y : -1;
+  if (typeof y === 'number') return 1;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function flatten<T>(nested: Map<UserKey, Map<string, T>>): Map<string, T> {
   const flat = new Map<string, T>();
   for (const [user, byMovie] of nested)
     for (const [movie, value] of byMovie) flat.set(`${user}/${movie}`, value);

@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { BatchAggregator } from './batch-aggregator';
+import { BatchAggregator, type WritableAggregate } from './batch-aggregator';
 import { toDbError } from './errors';
 import type { EventType, ParseResult } from './parse-event-line';
 
@@ -19,6 +19,19 @@ export interface PartitionBatch {
    * broker no longer has the missing offsets (retention), so skipping them is the only option.
    */
   acceptGap?: boolean;
+  /**
+   * First and last offset and the message count, when the batch knows them without building
+   * `messages` (PackedBatch); otherwise they are read from `messages`.
+   */
+  readonly span?: { first: bigint; last: bigint; count: number };
+}
+
+/** First and last offset and count of a batch, or undefined for an empty one. */
+function spanOf(b: PartitionBatch): { first: bigint; last: bigint; count: number } | undefined {
+  if (b.span) return b.span;
+  const n = b.messages.length;
+  if (n === 0) return undefined;
+  return { first: BigInt(b.messages[0]!.offset), last: BigInt(b.messages[n - 1]!.offset), count: n };
 }
 
 export interface WriteResult {
@@ -29,7 +42,7 @@ export interface WriteResult {
   /** Per type counts of what was applied, dead letters as `malformed`. */
   appliedByType: Record<EventType | 'malformed', number>;
   duplicatesByType: Record<EventType | 'malformed', number>;
-  deadLetters: Map<string, number>;
+  deadLetters: ReadonlyMap<string, number>;
   newUsers: number;
   newMovies: number;
   /** Offset stored in the database after this call (-1: nothing ever applied). */
@@ -212,7 +225,7 @@ export class BatchWriter {
    * locked in partition order; each partition is filtered by its own stored offset; a partition
    * whose batch starts after stored offset + 1 is left out (reported in `partitions`).
    */
-  async writeMany(batches: PartitionBatch[], preAggregated?: BatchAggregator): Promise<WriteResult> {
+  async writeMany(batches: PartitionBatch[], preAggregated?: WritableAggregate): Promise<WriteResult> {
     const started = process.hrtime.bigint();
     const topic = batches[0]!.topic;
     if (batches.some((b) => b.topic !== topic)) throw new Error('writeMany: batches of one topic only');
@@ -243,25 +256,27 @@ export class BatchWriter {
         transactionSeconds: 0,
         partitions: new Map(),
       };
-      let aggregate = new BatchAggregator();
+      // Built message by message when the pre-built aggregate cannot be used (see below).
+      const rebuilt = new BatchAggregator();
+      let aggregate: WritableAggregate = rebuilt;
       const newOffsets = new Map<number, bigint>();
       if (preAggregated && continuesStoredOffsets(batches, stored)) {
         // The common case: every partition's batches continue exactly at its stored offset + 1,
         // so the aggregate built while the batches arrived is exactly what must be applied.
         aggregate = preAggregated;
         for (const batch of batches) {
-          const last = BigInt(batch.messages[batch.messages.length - 1]!.offset);
+          const { last, count } = spanOf(batch)!;
           const state = result.partitions.get(batch.partition) ?? { lastOffset: last, applied: 0 };
           state.lastOffset = last;
-          state.applied += batch.messages.length;
+          state.applied += count;
           result.partitions.set(batch.partition, state);
           newOffsets.set(batch.partition, last);
-          result.applied += batch.messages.length;
+          result.applied += count;
         }
         result.appliedByType.watch = aggregate.eventCounts.watch;
         result.appliedByType.rate = aggregate.eventCounts.rate;
         result.appliedByType.recommend = aggregate.eventCounts.recommend;
-        result.appliedByType.malformed = aggregate.deadLetters.length;
+        result.appliedByType.malformed = aggregate.deadLetterTotal;
       }
       // Otherwise (a replay, a gap, a seek between batches): message by message against the guard.
       for (const batch of newOffsets.size > 0 ? [] : batches) {
@@ -294,9 +309,9 @@ export class BatchWriter {
         }
         for (const m of fresh) {
           if (m.parsed.ok) {
-            aggregate.add(m.parsed.event);
+            rebuilt.add(m.parsed.event);
           } else {
-            aggregate.addDeadLetter({
+            rebuilt.addDeadLetter({
               partition: batch.partition,
               offset: m.offset,
               reason: m.parsed.reason,
@@ -356,7 +371,7 @@ export class BatchWriter {
    */
   private async writeAlone(
     batches: PartitionBatch[],
-    aggregate: BatchAggregator,
+    aggregate: WritableAggregate,
     topic: string,
     started: bigint,
   ): Promise<WriteResult | undefined> {
@@ -364,14 +379,13 @@ export class BatchWriter {
     const last = new Map<number, bigint>();
     const applied = new Map<number, number>();
     for (const b of batches) {
-      const first = b.messages[0];
-      if (!first || b.acceptGap) return undefined;
-      const firstOffset = BigInt(first.offset);
+      const span = spanOf(b);
+      if (!span || b.acceptGap) return undefined;
       const expected = last.get(b.partition);
-      if (expected === undefined) prev.set(b.partition, firstOffset - 1n);
-      else if (firstOffset !== expected + 1n) return undefined;
-      last.set(b.partition, BigInt(b.messages[b.messages.length - 1]!.offset));
-      applied.set(b.partition, (applied.get(b.partition) ?? 0) + b.messages.length);
+      if (expected === undefined) prev.set(b.partition, span.first - 1n);
+      else if (span.first !== expected + 1n) return undefined;
+      last.set(b.partition, span.last);
+      applied.set(b.partition, (applied.get(b.partition) ?? 0) + span.count);
     }
     const partitions = [...prev.keys()].sort((x, y) => x - y);
     let rows: { new_users: number; new_movies: number; offsets_updated: number; ok: boolean }[];
@@ -398,7 +412,7 @@ export class BatchWriter {
         watch: aggregate.eventCounts.watch,
         rate: aggregate.eventCounts.rate,
         recommend: aggregate.eventCounts.recommend,
-        malformed: aggregate.deadLetters.length,
+        malformed: aggregate.deadLetterTotal,
       },
       duplicatesByType: emptyCounts(),
       deadLetters: aggregate.deadLetterCounts,
@@ -445,63 +459,16 @@ export class BatchWriter {
   }
 
   private parameters(
-    a: BatchAggregator,
+    a: WritableAggregate,
     topic: string,
     offsets: Map<number, bigint>,
     guard: { partitions: number[]; prev: string[] } = { partitions: [], prev: [] },
   ): unknown[] {
-    // Rows in key order: concurrent transactions (two processes during a rebalance, shared movie
-    // rows across partitions) then lock rows in the same order and cannot deadlock each other.
-    const byKey = <T>(map: Map<string, T>): T[] =>
-      [...map.entries()].sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0)).map((e) => e[1]);
-    const users = byKey(a.users);
-    const movies = byKey(a.movies);
-    const progress = byKey(a.progress);
-    const ratings = byKey(a.ratings);
-    const counts = byKey(a.ratingCounts);
-    const hours = byKey(a.recommendations);
-    const dead = a.deadLetters;
+    const values = a.parameters();
     return [
-      users.map((u) => u.userId),
-      users.map((u) => u.firstSeen),
-      users.map((u) => u.lastSeen),
-      users.map((u) => u.watchEvents),
-      users.map((u) => u.rateEvents),
-      users.map((u) => u.recommendEvents),
-      movies.map((m) => m.movieId),
-      movies.map((m) => m.firstSeen),
-      movies.map((m) => m.lastSeen),
-      movies.map((m) => m.watchEvents),
-      movies.map((m) => m.rateEvents),
-      progress.map((p) => p.userId),
-      progress.map((p) => p.movieId),
-      progress.map((p) => p.firstWatched),
-      progress.map((p) => p.lastWatched),
-      progress.map((p) => `{${[...p.minutes].sort((x, y) => x - y).join(',')}}`),
-      progress.map((p) => p.maxMinute),
-      progress.map((p) => p.watchEvents),
-      ratings.map((r) => r.userId),
-      ratings.map((r) => r.movieId),
-      ratings.map((r) => r.rating),
-      ratings.map((r) => r.ratedAt),
-      ratings.map((r) => r.rateEvents),
-      counts.map((c) => c.movieId),
-      counts.map((c) => c.rating),
-      counts.map((c) => c.events),
-      hours.map((h) => h.hour),
-      hours.map((h) => h.host),
-      hours.map((h) => h.status),
-      hours.map((h) => h.requests),
-      hours.map((h) => h.latencyMsSum),
-      hours.map((h) => h.latencyMsMin),
-      hours.map((h) => h.latencyMsMax),
-      hours.map((h) => h.resultsSum),
+      ...values.slice(0, 34),
       topic,
-      dead.map((d) => d.partition),
-      dead.map((d) => d.offset),
-      dead.map((d) => d.reason),
-      dead.map((d) => d.detail),
-      dead.map((d) => d.rawText),
+      ...values.slice(34),
       [...offsets.keys()],
       [...offsets.values()].map(String),
       this.group,
@@ -518,11 +485,11 @@ export class BatchWriter {
 function continuesStoredOffsets(batches: PartitionBatch[], stored: Map<number, bigint>): boolean {
   const expected = new Map<number, bigint>();
   for (const b of batches) {
-    const first = b.messages[0];
-    if (!first || b.acceptGap) return false;
+    const span = spanOf(b);
+    if (!span || b.acceptGap) return false;
     const next = expected.get(b.partition) ?? stored.get(b.partition)! + 1n;
-    if (BigInt(first.offset) !== next) return false;
-    expected.set(b.partition, BigInt(b.messages[b.messages.length - 1]!.offset) + 1n);
+    if (span.first !== next) return false;
+    expected.set(b.partition, span.last + 1n);
   }
   return true;
 }

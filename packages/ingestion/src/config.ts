@@ -50,6 +50,17 @@ export const ingestionConfigSchema = z
     INGESTION_MAX_BYTES_PER_PARTITION: envInt({ min: 1024, max: 104_857_600 })
       .default(1_048_576)
       .describe('Most bytes fetched per partition per poll (bounds the batch size).'),
+    INGESTION_MAX_PENDING_EVENTS: envInt({ min: 1_000, max: 10_000_000 })
+      .default(100_000)
+      .describe('Polled events waiting for their transaction before fetching pauses (bounds memory).'),
+    INGESTION_GROUP_LINGER_MS: envInt({ min: 0, max: 10_000 })
+      .default(100)
+      .describe(
+        'While behind, how long a transaction waits for more batches (until half of INGESTION_MAX_PENDING_EVENTS); 0 = never. Not applied once a batch reaches the end of its partition.',
+      ),
+    INGESTION_AGGREGATION_THREAD: envBoolean()
+      .default(true)
+      .describe('Parse and aggregate on a worker thread (true) or on the consumer thread.'),
     INGESTION_LAG_CACHE_MS: envInt({ min: 0, max: 60_000 })
       .default(2_000)
       .describe('How long a high-watermark lookup is reused for the consumer lag metric.'),

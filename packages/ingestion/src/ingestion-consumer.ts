@@ -1,44 +1,12 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type pino from 'pino';
-import { BatchAggregator } from './batch-aggregator';
-import {
-  type BatchWriter,
-  type ParsedMessage,
-  type PartitionBatch,
-  sanitizeText,
-  type WriteResult,
-} from './batch-writer';
-
-interface PendingBatch {
-  topic: string;
-  partition: number;
-  messages: ParsedMessage[];
-  started: bigint;
-}
+import { type Aggregation, InlineAggregation, ThreadAggregation } from './aggregation';
+import type { WritableAggregate } from './batch-aggregator';
+import type { BatchWriter, PartitionBatch, WriteResult } from './batch-writer';
 
 import { IngestionError } from './errors';
 import type { IngestionMetrics } from './ingestion-metrics';
-import { type ParseResult, parseEventLine } from './parse-event-line';
-
-/**
- * A consumed message waiting for its transaction. It keeps only the offset and the value Buffer
- * kafkajs already allocated: the parsed event went into the group's running aggregate when the
- * batch arrived (so it dies young instead of surviving until the commit, which made garbage
- * collection the largest cost). Text and parse result are recomputed only if the writer needs
- * them message by message (a replay, a gap) or for a dead letter.
- */
-class PendingMessage implements ParsedMessage {
-  constructor(
-    readonly offset: string,
-    private readonly value: Buffer | null,
-  ) {}
-  get rawText(): string {
-    return this.value === null ? '' : this.value.toString('utf8');
-  }
-  get parsed(): ParseResult {
-    return parseEventLine(this.value === null ? null : this.rawText);
-  }
-}
+import { PackedBatch } from './packed-batch';
 
 export interface IngestionConsumerOptions {
   kafka: Kafka;
@@ -59,6 +27,13 @@ export interface IngestionConsumerOptions {
   lagCacheMs?: number;
   /** Parsed events waiting for the next transaction before fetching pauses (group commit bound). */
   maxPendingEvents?: number;
+  /**
+   * How long a transaction waits for more batches once the first one is pending (unless half of
+   * maxPendingEvents is already there): fewer, larger transactions update each row fewer times.
+   */
+  groupLingerMs?: number;
+  /** Parse and aggregate on a worker thread (true) or on the consumer's own thread. */
+  aggregationThread?: boolean;
 }
 
 /**
@@ -88,9 +63,9 @@ export class IngestionConsumer {
   private recreating: Promise<void> | undefined;
   private tail: Promise<void> = Promise.resolve();
   private writing = false;
-  private pending: PendingBatch[] = [];
-  /** Aggregate of the events in `pending`, built as they arrive (used when they continue the stored offsets). */
-  private pendingAggregate = new BatchAggregator();
+  private pending: PackedBatch[] = [];
+  private aggregation: Aggregation | undefined;
+  private lingerWake: (() => void) | undefined;
   private pendingEvents = 0;
   private spaceWaiters: Array<() => void> = [];
   private heartbeat: () => Promise<void> = async () => undefined;
@@ -105,7 +80,9 @@ export class IngestionConsumer {
       retryInitialMs: 200,
       retryMaxMs: 10_000,
       lagCacheMs: 2_000,
-      maxPendingEvents: 50_000,
+      maxPendingEvents: 100_000,
+      groupLingerMs: 100,
+      aggregationThread: true,
       ...options,
     };
     this.o.metrics?.setLagSource(() => this.lag());
@@ -119,6 +96,9 @@ export class IngestionConsumer {
   }
 
   async start(): Promise<void> {
+    this.aggregation = this.o.aggregationThread
+      ? new ThreadAggregation((err) => this.aggregationFailed(err))
+      : new InlineAggregation();
     this.admin = this.o.kafka.admin();
     await this.admin.connect();
     await this.startConsumer();
@@ -134,7 +114,33 @@ export class IngestionConsumer {
       ?.disconnect()
       .catch((err) => this.o.logger.warn({ err }, 'consumer disconnect failed'));
     await this.admin?.disconnect().catch(() => undefined);
+    await this.drain();
+    await this.aggregation?.close();
     this.running = false;
+  }
+
+  /**
+   * The aggregation thread failed: the aggregate of the batches not yet written is gone. Give those
+   * batches up and read them again from where PostgreSQL says each partition continues (the
+   * offset guard makes any overlap harmless).
+   */
+  private aggregationFailed(err: Error): void {
+    this.o.metrics?.consumerCrashes.inc();
+    this.o.logger.error({ err }, 'aggregation thread failed; re-reading the batches not yet written');
+    const from = new Map<number, bigint>();
+    for (const b of this.pending.splice(0)) if (!from.has(b.partition)) from.set(b.partition, b.span.first);
+    this.pendingEvents = 0;
+    for (const wake of this.spaceWaiters.splice(0)) wake();
+    for (const [partition, first] of from) {
+      const next = this.positions.get(partition) ?? first;
+      this.consumer?.seek({ topic: this.o.topic, partition, offset: next.toString() });
+    }
+  }
+
+  /** For tests: make the aggregation thread die as a crash would. */
+  async crashAggregationForTest(): Promise<void> {
+    if (!(this.aggregation instanceof ThreadAggregation)) throw new Error('no aggregation thread');
+    await this.aggregation.crashForTest();
   }
 
   private async startConsumer(): Promise<void> {
@@ -228,26 +234,16 @@ export class IngestionConsumer {
       await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
     }
     if (this.stopping) return;
-    // No await from here to the push: the running aggregate and the pending list stay in step.
-    const aggregate = this.pendingAggregate;
-    const messages: ParsedMessage[] = new Array(batch.messages.length);
-    for (let i = 0; i < batch.messages.length; i++) {
-      const m = batch.messages[i]!;
-      const rawText = m.value === null ? '' : m.value.toString('utf8');
-      const parsed = parseEventLine(m.value === null ? null : rawText);
-      if (parsed.ok) aggregate.add(parsed.event);
-      else
-        aggregate.addDeadLetter({
-          partition,
-          offset: m.offset,
-          reason: parsed.reason,
-          detail: parsed.detail,
-          rawText: sanitizeText(rawText),
-        });
-      messages[i] = new PendingMessage(m.offset, m.value);
-    }
-    this.pending.push({ topic, partition, messages, started });
-    this.pendingEvents += messages.length;
+    // No await from here to the push: what the aggregation was given and the pending list stay
+    // in step (a flush covers exactly the batches pending when it is asked for).
+    const packed = PackedBatch.of(topic, partition, batch.messages, started);
+    packed.caughtUp = batch.offsetLag() === '0';
+    this.aggregation!.add(packed);
+    this.pending.push(packed);
+    this.pendingEvents += packed.count;
+    // Lingering only pays while there is a backlog: a batch that reaches the end of its partition
+    // (live traffic, or the end of a catch-up) is written without waiting for more.
+    if (this.pendingEvents * 2 >= this.o.maxPendingEvents || packed.caughtUp) this.lingerWake?.();
     this.kick();
     // Resolving only moves kafkajs's fetch position; what is applied is decided by the database
     // (offset guard), and a batch given up before its commit is fetched again after the next join.
@@ -261,11 +257,17 @@ export class IngestionConsumer {
     this.tail = (async () => {
       try {
         while (this.pending.length > 0 && !this.stopping) {
+          await this.linger();
+          if (this.stopping || this.pending.length === 0) break;
           const group = this.pending.splice(0);
-          const aggregate = this.pendingAggregate;
-          this.pendingAggregate = new BatchAggregator();
           this.pendingEvents = 0;
           for (const wake of this.spaceWaiters.splice(0)) wake();
+          let aggregate: WritableAggregate;
+          try {
+            aggregate = await this.aggregation!.flush();
+          } catch {
+            continue; // the aggregation failed: aggregationFailed() re-reads these batches
+          }
           await this.applyGroup(group, aggregate);
         }
       } finally {
@@ -275,19 +277,40 @@ export class IngestionConsumer {
     })();
   }
 
+  /**
+   * Until the oldest pending batch is groupLingerMs old, half of maxPendingEvents is pending, a
+   * batch reaches the end of its partition, or stop.
+   */
+  private async linger(): Promise<void> {
+    const oldest = this.pending[0];
+    if (!oldest || this.pendingEvents * 2 >= this.o.maxPendingEvents || this.pending.some((b) => b.caughtUp))
+      return;
+    const waited = Number(process.hrtime.bigint() - oldest.started) / 1e6;
+    const remaining = this.o.groupLingerMs - waited;
+    if (remaining <= 0) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.lingerWake = undefined;
+        this.stopWaiters = this.stopWaiters.filter((w) => w !== done);
+        resolve();
+      };
+      const timer = setTimeout(done, remaining);
+      this.lingerWake = done;
+      this.stopWaiters.push(done);
+    });
+  }
+
   /** Waits until every batch handed to the database is committed or given up. */
   async drain(): Promise<void> {
     while (this.writing) await this.tail;
   }
 
-  private async applyGroup(group: PendingBatch[], aggregate: BatchAggregator): Promise<void> {
+  private async applyGroup(group: PackedBatch[], aggregate: WritableAggregate): Promise<void> {
     const topic = this.o.topic;
     let result: WriteResult | undefined;
     try {
-      result = await this.writeWithRetry(
-        group.map((b) => ({ topic, partition: b.partition, messages: b.messages })),
-        aggregate,
-      );
+      result = await this.writeWithRetry(group, aggregate);
       if (!result) return;
       const gaps = [...result.partitions].filter(([, state]) => state.gapResumeAt !== undefined);
       if (gaps.length > 0) {
@@ -340,7 +363,7 @@ export class IngestionConsumer {
 
   private async writeWithRetry(
     batches: PartitionBatch[],
-    aggregate?: BatchAggregator,
+    aggregate?: WritableAggregate,
   ): Promise<WriteResult | undefined> {
     let delay = this.o.retryInitialMs;
     let paused = false;
@@ -384,7 +407,7 @@ export class IngestionConsumer {
     }
   }
 
-  private record(result: WriteResult, polled: PendingBatch[]): void {
+  private record(result: WriteResult, polled: PackedBatch[]): void {
     const m = this.o.metrics;
     if (!m) return;
     for (const [type, n] of Object.entries(result.appliedByType)) {
@@ -399,7 +422,7 @@ export class IngestionConsumer {
     m.transactionDuration.observe(result.transactionSeconds);
     const now = process.hrtime.bigint();
     for (const b of polled) {
-      m.batchSize.observe(b.messages.length);
+      m.batchSize.observe(b.count);
       m.batchDuration.observe(Number(now - b.started) / 1e9);
     }
     if (result.applied > 0) m.lastBatchTimestamp.set(Date.now() / 1000);

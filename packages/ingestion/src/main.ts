@@ -95,6 +95,9 @@ async function main(argv: string[]): Promise<void> {
     retryInitialMs: config.INGESTION_RETRY_INITIAL_MS,
     retryMaxMs: config.INGESTION_RETRY_MAX_MS,
     lagCacheMs: config.INGESTION_LAG_CACHE_MS,
+    maxPendingEvents: config.INGESTION_MAX_PENDING_EVENTS,
+    groupLingerMs: config.INGESTION_GROUP_LINGER_MS,
+    aggregationThread: config.INGESTION_AGGREGATION_THREAD,
   });
   readiness.add('consumer', () => consumer.readinessCheck());
   // Also not ready when PostgreSQL is unreachable while no batch is waiting (an idle stream).
