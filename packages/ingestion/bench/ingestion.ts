@@ -1,11 +1,14 @@
 /**
  * `pnpm bench:ingestion` — the same N pre-produced events consumed (a) raw by kafkajs with a no-op
- * handler and (b) by full ingestion into PostgreSQL (parse, aggregate, one transaction per batch),
- * with metrics on and off. Times run from the first batch to the last event (the group join is
- * excluded from both). BENCH_ROUNDS rounds (default 3), each a raw consume and an on/off pair in
- * alternating order; A and B are medians, the overhead is the median of the per-pair overheads.
- * Each measurement runs in its own child process (see inChild). Last line:
- * `ingestion: <A> events/s, raw consume: <B> events/s, ratio <A/B>`.
+ * handler and (b) by full ingestion into PostgreSQL (the service's consumer with its defaults: byte
+ * fast path and aggregation thread, one transaction per group of polled batches), with metrics on
+ * and off. Times run from the first batch to the last event committed (the group join is excluded
+ * from both). BENCH_ROUNDS rounds (default 6, so that metrics-on and metrics-off go first equally
+ * often), each a raw consume and an on/off pair; A and B are medians, the overhead is the median of
+ * the per-pair overheads. Each measurement runs in its own child process (see inChild).
+ * BENCH_CPU=1 also prints the CPU seconds of each measured window by consumer: the Node main
+ * thread, the other Node threads (zlib, GC helpers, the aggregation thread), PostgreSQL, the broker.
+ * Last line: `ingestion: <A> events/s, raw consume: <B> events/s, ratio <A/B>`.
  *
  * Servers: throwaway ones from testkit (Kafka = librdkafka mock cluster, PostgreSQL 15), unless
  * BENCH_KAFKA_BROKERS and BENCH_DATABASE_URL point at existing ones. BENCH_EVENTS sets N.
@@ -26,7 +29,7 @@ import { IngestionMetrics } from '../src/ingestion-metrics';
 import { migrate } from '../src/migrations';
 
 const N = Number(process.env.BENCH_EVENTS ?? 500_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 
 function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b);
@@ -100,6 +103,9 @@ async function servers(): Promise<Servers> {
       brokers: brokersEnv.split(','),
       async databaseUrl(name) {
         await admin.query(`CREATE DATABASE ${name}`);
+        // The previous run's dirty pages are written now, not during the next measurement
+        // (CHECKPOINT needs a superuser or pg_checkpoint; without it the bench just goes on).
+        await admin.query('CHECKPOINT').catch(() => undefined);
         const url = new URL(dbEnv);
         url.pathname = `/${name}`;
         return url.toString();
@@ -113,7 +119,9 @@ async function servers(): Promise<Servers> {
   return {
     brokers: kafka.brokers,
     async databaseUrl(name) {
-      return postgres.primary.url(await postgres.createDatabase(name));
+      const url = postgres.primary.url(await postgres.createDatabase(name));
+      await postgres.primary.query('CHECKPOINT');
+      return url;
     },
     async destroy() {
       await kafka.destroy();
