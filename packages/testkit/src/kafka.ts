@@ -6,6 +6,13 @@ import { GiveUpWaiting, waitFor } from './wait';
 export interface KafkaCluster {
   /** host:port of every mock broker, for kafkajs' `brokers`. */
   brokers: string[];
+  /**
+   * Freezes every mock broker (SIGSTOP): connections stay open but nothing answers, as with a hung
+   * or partitioned broker. Clients see request timeouts, not refused connections.
+   */
+  suspend(): void;
+  /** Lets a suspended cluster run again (SIGCONT). */
+  resume(): void;
   destroy(): Promise<void>;
 }
 
@@ -97,7 +104,15 @@ export async function startKafka(options: StartKafkaOptions = {}): Promise<Kafka
     stopListening();
     return {
       brokers: servers.split(','),
+      suspend() {
+        process.kill(child.pid, 'SIGSTOP');
+      },
+      resume() {
+        process.kill(child.pid, 'SIGCONT');
+      },
       async destroy() {
+        // A suspended process would not act on SIGTERM until continued.
+        if (!child.hasExited) process.kill(child.pid, 'SIGCONT');
         await child.stop('SIGTERM', 5_000);
       },
     };
