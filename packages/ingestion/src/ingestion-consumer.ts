@@ -34,6 +34,8 @@ export interface IngestionConsumerOptions {
   groupLingerMs?: number;
   /** Parse and aggregate on a worker thread (true) or on the consumer's own thread. */
   aggregationThread?: boolean;
+  /** kafkajs retries of a failing request before the consumer crashes (and is recreated). */
+  kafkaRetries?: number;
 }
 
 /**
@@ -46,7 +48,7 @@ export interface IngestionConsumerOptions {
  *   is not applied: the partition is sought back, unless the broker no longer has those offsets;
  * - PostgreSQL unavailable: the topic is paused, the batch retried with exponential backoff and
  *   full jitter, `ready` is false; nothing is committed anywhere until it succeeds;
- * - a consumer crash kafkajs will not restart by itself recreates the consumer.
+ * - a consumer crash (kafkajs gave up on a request after its retries) recreates the consumer.
  */
 export class IngestionConsumer {
   private readonly o: Required<Omit<IngestionConsumerOptions, 'metrics'>> & { metrics?: IngestionMetrics };
@@ -83,6 +85,7 @@ export class IngestionConsumer {
       maxPendingEvents: 100_000,
       groupLingerMs: 100,
       aggregationThread: true,
+      kafkaRetries: 8,
       ...options,
     };
     this.o.metrics?.setLagSource(() => this.lag());
@@ -150,7 +153,10 @@ export class IngestionConsumer {
       heartbeatInterval: this.o.heartbeatIntervalMs,
       maxWaitTimeInMs: this.o.fetchMaxWaitMs,
       maxBytesPerPartition: this.o.maxBytesPerPartition,
-      retry: { retries: 8 },
+      // kafkajs retries each failing request kafkaRetries times, then crashes; it never restarts the
+      // consumer itself: the service recreates it (recreate()), whatever the error, so every crash
+      // takes the same, tested path.
+      retry: { retries: this.o.kafkaRetries, restartOnFailure: async () => false },
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
@@ -163,7 +169,7 @@ export class IngestionConsumer {
       const { error, restart } = event.payload;
       this.o.metrics?.consumerCrashes.inc();
       this.o.logger.error({ err: error, restart }, 'Kafka consumer crashed');
-      if (!restart && !this.stopping) this.recreate(consumer);
+      if (!this.stopping && !restart) this.recreate(consumer);
     });
     await consumer.connect();
     await consumer.subscribe({ topic: this.o.topic, fromBeginning: this.o.fromBeginning });

@@ -1,5 +1,4 @@
-import { EventGenerator, type GeneratedEvent } from '@reelwatch/event-producer';
-import { createMetricsRegistry } from '@reelwatch/service-kit';
+import { EventGenerator } from '@reelwatch/event-producer';
 import {
   type KafkaCluster,
   type PostgresCluster,
@@ -7,21 +6,13 @@ import {
   startPostgres,
   waitFor,
 } from '@reelwatch/testkit';
-import { Kafka, logLevel } from 'kafkajs';
-import pg from 'pg';
-import pino from 'pino';
-import { BatchWriter } from '../src/batch-writer';
-import { IngestionConsumer, type IngestionConsumerOptions } from '../src/ingestion-consumer';
-import { IngestionMetrics } from '../src/ingestion-metrics';
-import { migrate } from '../src/migrations';
+import { counterValue, expectReference, startInProcess } from './support/in-process';
 import { appliedCount, produceEvents, uniqueName } from './support/pipeline';
-import { databaseTables, describeDifferences, referenceTables } from './support/reference';
 
 // The consumer in this process (not the built service): the tests reach into it to kill its
 // aggregation thread. Real Kafka (mock cluster) and real PostgreSQL, as everywhere else.
 let kafka: KafkaCluster;
 let postgres: PostgresCluster;
-const quiet = pino({ level: 'silent' });
 
 beforeAll(async () => {
   kafka = await startKafka();
@@ -32,66 +23,16 @@ afterAll(async () => {
   await postgres?.destroy();
 });
 
-interface Running {
-  consumer: IngestionConsumer;
-  metrics: IngestionMetrics;
-  database: string;
-  group: string;
-  stop(): Promise<void>;
-}
-
-async function startConsumer(
-  topic: string,
-  options: Partial<IngestionConsumerOptions> = {},
-): Promise<Running> {
-  const database = await postgres.createDatabase();
-  const group = uniqueName('g');
-  const pool = new pg.Pool({ connectionString: postgres.primary.url(database), max: 4 });
-  await migrate(pool, quiet);
-  const client = new Kafka({ brokers: kafka.brokers, clientId: 'test', logLevel: logLevel.NOTHING });
-  const metrics = new IngestionMetrics(
-    createMetricsRegistry({ service: 'ingestion', defaultMetrics: false }),
-  );
-  const consumer = new IngestionConsumer({
-    kafka: client,
-    topic,
-    groupId: group,
-    writer: new BatchWriter({ pool, consumerGroup: group }),
-    logger: quiet,
-    metrics,
-    sessionTimeoutMs: 3_000,
-    heartbeatIntervalMs: 300,
-    fetchMaxWaitMs: 200,
-    ...options,
-  });
-  await consumer.start();
-  return {
-    consumer,
-    metrics,
-    database,
-    group,
-    async stop() {
-      await consumer.stop();
-      await pool.end();
-    },
-  };
-}
-
-async function expectReference(run: Running, events: GeneratedEvent[]): Promise<void> {
-  const tables = await databaseTables((sql) => postgres.primary.query(sql, [], run.database));
-  expect(describeDifferences(tables, referenceTables(events))).toBe('');
-}
-
-const counterValue = async (counter: { get(): Promise<{ values: Array<{ value: number }> }> }) =>
-  (await counter.get()).values.reduce((sum, v) => sum + v.value, 0);
-
 test('a dead aggregation thread is replaced, the batches not yet written are read again, and the result still equals the reference', async () => {
   const N = 60_000;
   const events = [...new EventGenerator({ seed: 801, malformedRatio: 0.003 }).take(N)];
   const topic = uniqueName('thread');
   await produceEvents(kafka.brokers, topic, events);
   // Small fetches and no lingering: many batches and transactions, so the kills land mid-stream.
-  const run = await startConsumer(topic, { maxBytesPerPartition: 16_384, groupLingerMs: 0 });
+  const run = await startInProcess(kafka, postgres, topic, {
+    maxBytesPerPartition: 16_384,
+    groupLingerMs: 0,
+  });
   try {
     for (const threshold of [N * 0.2, N * 0.45, N * 0.7]) {
       await waitFor(
@@ -109,7 +50,7 @@ test('a dead aggregation thread is replaced, the batches not yet written are rea
       intervalMs: 200,
       what: 'every event applied after the aggregation thread was killed three times',
     });
-    await expectReference(run, events);
+    await expectReference(postgres, run, events);
     expect(await counterValue(run.metrics.consumerCrashes)).toBe(3);
     expect(() => run.consumer.readinessCheck()).not.toThrow();
   } finally {
@@ -122,14 +63,14 @@ test('with INGESTION_AGGREGATION_THREAD=false the consumer aggregates on its own
   const events = [...new EventGenerator({ seed: 802, malformedRatio: 0.003 }).take(N)];
   const topic = uniqueName('inline');
   await produceEvents(kafka.brokers, topic, events);
-  const run = await startConsumer(topic, { aggregationThread: false });
+  const run = await startInProcess(kafka, postgres, topic, { aggregationThread: false });
   try {
     await waitFor(async () => (await appliedCount(postgres.primary, run.database, run.group)) === N, {
       timeoutMs: 60_000,
       intervalMs: 200,
       what: 'every event applied (aggregation on the consumer thread)',
     });
-    await expectReference(run, events);
+    await expectReference(postgres, run, events);
     await expect(run.consumer.crashAggregationForTest()).rejects.toThrow('no aggregation thread');
   } finally {
     await run.stop();
@@ -141,7 +82,7 @@ test('the group linger never holds back a batch that reaches the end of its part
   const first = [...new EventGenerator({ seed: 803 }).take(2_000)];
   await produceEvents(kafka.brokers, topic, first);
   // A linger far longer than the waits below: only the caught-up rule can make these pass.
-  const run = await startConsumer(topic, { groupLingerMs: 60_000 });
+  const run = await startInProcess(kafka, postgres, topic, { groupLingerMs: 60_000 });
   try {
     await waitFor(async () => (await appliedCount(postgres.primary, run.database, run.group)) === 2_000, {
       timeoutMs: 20_000,
