@@ -1,17 +1,15 @@
 /**
  * The aggregation thread (see ThreadAggregation): aggregates the batches it is sent, in order, and
  * answers each flush with the aggregate of everything since the previous one, its parameters
- * already turned into PostgreSQL array text (that serialisation is per row, so it belongs here,
- * off the consumer's thread).
+ * already turned into PostgreSQL array text exactly as node-pg would (that serialisation is per
+ * row, so it belongs here, off the consumer's thread).
  */
 import { parentPort } from 'node:worker_threads';
 import type { FromAggregationThread, ToAggregationThread } from './aggregation';
 import { aggregateBatch } from './aggregation';
+import { arrayText } from './array-text';
 import { BatchAggregator } from './batch-aggregator';
 import { FastLineAggregator } from './fast-line';
-
-// pg's own serialiser, so the text is exactly what node-pg would send for the same arrays.
-const { prepareValue } = require('pg/lib/utils') as { prepareValue(value: unknown): unknown };
 
 const port = parentPort;
 if (!port) throw new Error('aggregation-thread runs only as a worker thread');
@@ -44,7 +42,7 @@ port.on('message', (msg: ToAggregationThread) => {
       eventCounts: done.eventCounts,
       deadLetterCounts: [...done.deadLetterCounts],
       deadLetterTotal: done.deadLetterTotal,
-      values: done.parameters().map((v) => prepareValue(v)),
+      values: done.parameters().map(arrayText),
     };
   }
   port.postMessage(reply);

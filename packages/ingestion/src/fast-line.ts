@@ -29,6 +29,8 @@ export class FastLineAggregator {
   /** The last `YYYY-MM-DDTHH:` seen and its epoch µs (events arrive in time order, hours repeat). */
   private readonly hourText = new Uint8Array(14);
   private hourMicros = -1;
+  /** FNV-1a hash of the id movieEnd last scanned (movie() uses it: one pass over the bytes). */
+  private scannedHash = 0;
 
   /**
    * Aggregates the line in bytes b[start..end) into `agg`; false = not handled, nothing changed.
@@ -148,6 +150,7 @@ export class FastLineAggregator {
    */
   private movieEnd(b: Uint8Array, from: number, end: number): number {
     if (from >= end || !isLowerAlnum(b[from]!)) return -1;
+    let h = Math.imul(0x811c9dc5 ^ b[from]!, 0x01000193);
     let i = from + 1;
     while (i < end) {
       const c = b[i]!;
@@ -159,17 +162,21 @@ export class FastLineAggregator {
         c === C_UNDERSCORE ||
         c === C_PERCENT ||
         c === C_QUOTE
-      )
+      ) {
+        h = Math.imul(h ^ c, 0x01000193);
         i++;
-      else break;
+      } else break;
     }
+    this.scannedHash = h;
     return i - from > MAX_MOVIE_ID_LENGTH ? -1 : i;
   }
 
-  /** The movie id in bytes[from..to) as a string, interned: the same id, the same string. */
+  /**
+   * The movie id in bytes[from..to) as a string, interned: the same id, the same string. Called
+   * right after movieEnd scanned exactly that id, so its hash is `scannedHash`.
+   */
   private movie(b: Uint8Array, from: number, to: number): string {
-    let h = 0x811c9dc5;
-    for (let i = from; i < to; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    const h = this.scannedHash;
     const known = this.movies.get(h);
     if (known === undefined) {
       const id = latin1(b, from, to);

@@ -39,10 +39,7 @@ function snapshot(a: BatchAggregator): unknown {
     counts: a.eventCounts,
     users: sorted(a.users),
     movies: sorted(a.movies),
-    progress: sorted(a.progress).map(([k, p]) => [
-      k,
-      { ...(p as object), minutes: [...(p as { minutes: Set<number> }).minutes].sort((x, y) => x - y) },
-    ]),
+    progress: sorted(a.progress),
     ratings: sorted(a.ratings),
     ratingCounts: sorted(a.ratingCounts),
     recommendations: sorted(a.recommendations),
