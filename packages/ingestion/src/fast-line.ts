@@ -1,5 +1,7 @@
 import { type BatchAggregator, MAX_NUMERIC_USER_DIGITS } from './batch-aggregator';
 import {
+  daysFromCivil,
+  daysInMonth,
   MAX_LATENCY_MS,
   MAX_LINE_LENGTH,
   MAX_MINUTE,
@@ -295,19 +297,4 @@ function sameText(text: string, b: Uint8Array, from: number, to: number): boolea
 /** ASCII bytes as a string (callers only pass ranges they checked are ASCII). */
 function latin1(b: Uint8Array, from: number, to: number): string {
   return Buffer.prototype.latin1Slice.call(b, from, to) as string;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
-}
-
-/** Days since 1970-01-01 of a valid proleptic Gregorian date (H. Hinnant's days_from_civil). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
 }
