@@ -124,16 +124,26 @@ export class IngestionConsumer {
 
   /**
    * The aggregation thread failed: the aggregate of the batches not yet written is gone. Give those
-   * batches up and read them again from where PostgreSQL says each partition continues (the
-   * offset guard makes any overlap harmless).
+   * batches up and read them again (the group being flushed at that moment, if any, is given up by
+   * kick() when its flush is rejected).
    */
   private aggregationFailed(err: Error): void {
     this.o.metrics?.consumerCrashes.inc();
     this.o.logger.error({ err }, 'aggregation thread failed; re-reading the batches not yet written');
-    const from = new Map<number, bigint>();
-    for (const b of this.pending.splice(0)) if (!from.has(b.partition)) from.set(b.partition, b.span.first);
     this.pendingEvents = 0;
+    this.reread(this.pending.splice(0));
     for (const wake of this.spaceWaiters.splice(0)) wake();
+  }
+
+  /**
+   * Seeks the partitions of batches given up before their write back to where PostgreSQL says each
+   * continues (stored offset + 1, else the first given-up offset). Without it a partition whose
+   * given-up batches were its last ones would never be fetched again (a gap is only noticed when a
+   * later batch arrives); the offset guard makes any overlap harmless.
+   */
+  private reread(batches: PackedBatch[]): void {
+    const from = new Map<number, bigint>();
+    for (const b of batches) if (!from.has(b.partition)) from.set(b.partition, b.span.first);
     for (const [partition, first] of from) {
       const next = this.positions.get(partition) ?? first;
       this.consumer?.seek({ topic: this.o.topic, partition, offset: next.toString() });
@@ -247,9 +257,7 @@ export class IngestionConsumer {
     this.aggregation!.add(packed);
     this.pending.push(packed);
     this.pendingEvents += packed.count;
-    // Lingering only pays while there is a backlog: a batch that reaches the end of its partition
-    // (live traffic, or the end of a catch-up) is written without waiting for more.
-    if (this.pendingEvents * 2 >= this.o.maxPendingEvents || packed.caughtUp) this.lingerWake?.();
+    if (this.groupReady()) this.lingerWake?.();
     this.kick();
     // Resolving only moves kafkajs's fetch position; what is applied is decided by the database
     // (offset guard), and a batch given up before its commit is fetched again after the next join.
@@ -272,7 +280,8 @@ export class IngestionConsumer {
           try {
             aggregate = await this.aggregation!.flush();
           } catch {
-            continue; // the aggregation failed: aggregationFailed() re-reads these batches
+            this.reread(group); // the aggregation failed while this group was being flushed
+            continue;
           }
           await this.applyGroup(group, aggregate);
         }
@@ -284,27 +293,25 @@ export class IngestionConsumer {
   }
 
   /**
-   * Until the oldest pending batch is groupLingerMs old, half of maxPendingEvents is pending, a
-   * batch reaches the end of its partition, or stop.
+   * The pending group need not wait for more batches: half of maxPendingEvents is there, or a batch
+   * reached the end of its partition (lingering only pays while there is a backlog; live traffic
+   * and the end of a catch-up are written at once).
    */
+  private groupReady(): boolean {
+    return this.pendingEvents * 2 >= this.o.maxPendingEvents || this.pending.some((b) => b.caughtUp);
+  }
+
+  /** Until the oldest pending batch is groupLingerMs old, the group is ready, or stop. */
   private async linger(): Promise<void> {
     const oldest = this.pending[0];
-    if (!oldest || this.pendingEvents * 2 >= this.o.maxPendingEvents || this.pending.some((b) => b.caughtUp))
-      return;
+    if (!oldest || this.groupReady()) return;
     const waited = Number(process.hrtime.bigint() - oldest.started) / 1e6;
     const remaining = this.o.groupLingerMs - waited;
     if (remaining <= 0) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.lingerWake = undefined;
-        this.stopWaiters = this.stopWaiters.filter((w) => w !== done);
-        resolve();
-      };
-      const timer = setTimeout(done, remaining);
-      this.lingerWake = done;
-      this.stopWaiters.push(done);
+    await this.sleep(remaining, (wake) => {
+      this.lingerWake = wake;
     });
+    this.lingerWake = undefined;
   }
 
   /** Waits until every batch handed to the database is committed or given up. */
@@ -439,7 +446,8 @@ export class IngestionConsumer {
     return delay / 2 + Math.random() * (delay / 2);
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** Sleeps `ms`, cut short by stop() or by the wake function handed to `onWake`. */
+  private sleep(ms: number, onWake?: (wake: () => void) => void): Promise<void> {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -448,6 +456,7 @@ export class IngestionConsumer {
       };
       const timer = setTimeout(done, ms);
       this.stopWaiters.push(done);
+      onWake?.(done);
     });
   }
 
