@@ -1,8 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { BatchAggregator, type WritableAggregate } from './batch-aggregator';
-import { sanitizeText } from './batch-writer';
 import { FastLineAggregator } from './fast-line';
-import type { BatchData, PackedBatch } from './packed-batch';
+import { type BatchData, offsetText, type PackedBatch } from './packed-batch';
 import type { DeadLetterReason, EventType } from './parse-event-line';
 import { parseEventLine } from './parse-event-line';
 
@@ -22,19 +21,7 @@ export function aggregateBatch(agg: BatchAggregator, fast: FastLineAggregator, d
     }
     const rawText = isNull ? '' : bytes.toString('utf8', start, end);
     if (!isNull) start = end;
-    const parsed = parseEventLine(isNull ? null : rawText);
-    if (parsed.ok) {
-      agg.add(parsed.event);
-    } else {
-      const o = offsets[i]!;
-      agg.addDeadLetter({
-        partition,
-        offset: typeof o === 'number' ? String(o) : o,
-        reason: parsed.reason,
-        detail: parsed.detail,
-        rawText: sanitizeText(rawText),
-      });
-    }
+    agg.addParsed(parseEventLine(isNull ? null : rawText), partition, offsetText(offsets, i), rawText);
   }
 }
 

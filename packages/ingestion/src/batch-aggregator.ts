@@ -1,4 +1,4 @@
-import type { DeadLetterReason, EventType, MovieEvent } from './parse-event-line';
+import type { DeadLetterReason, EventType, MovieEvent, ParseResult } from './parse-event-line';
 
 /**
  * A user id as an aggregation key: a number when it has at most 15 digits (exact in a double, and a
@@ -70,6 +70,10 @@ export interface DeadLetter {
 }
 
 const HOUR_MICROS = 3_600_000_000;
+
+// PostgreSQL text cannot hold NUL; everything else of a dead line is kept as it came.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must be replaced
+export const sanitizeText = (text: string): string => text.replace(/\u0000/g, '\uFFFD');
 
 /**
  * What BatchWriter needs of an aggregate: its counts, for the result and the metrics, and the
@@ -313,6 +317,19 @@ export class BatchAggregator implements WritableAggregate {
       if (ts > u.lastSeen) u.lastSeen = ts;
     }
     return u;
+  }
+
+  /** A strict parser's result for the message at (partition, offset): its event, or a dead letter. */
+  addParsed(parsed: ParseResult, partition: number, offset: string, rawText: string): void {
+    if (parsed.ok) this.add(parsed.event);
+    else
+      this.addDeadLetter({
+        partition,
+        offset,
+        reason: parsed.reason,
+        detail: parsed.detail,
+        rawText: sanitizeText(rawText),
+      });
   }
 
   addDeadLetter(deadLetter: DeadLetter): void {

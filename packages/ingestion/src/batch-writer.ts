@@ -63,10 +63,6 @@ const emptyCounts = (): Record<EventType | 'malformed', number> => ({
 const typeOf = (m: ParsedMessage): EventType | 'malformed' =>
   m.parsed.ok ? m.parsed.event.type : 'malformed';
 
-// PostgreSQL text cannot hold NUL; everything else of a dead line is kept as it came.
-// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must be replaced
-export const sanitizeText = (text: string): string => text.replace(/\u0000/g, '\uFFFD');
-
 /**
  * One data-modifying statement writes every aggregate table, the dead letters and the offset:
  * one round trip per batch besides BEGIN, the offset lock and COMMIT. Every upsert combines the
@@ -308,17 +304,7 @@ export class BatchWriter {
           continue;
         }
         for (const m of fresh) {
-          if (m.parsed.ok) {
-            rebuilt.add(m.parsed.event);
-          } else {
-            rebuilt.addDeadLetter({
-              partition: batch.partition,
-              offset: m.offset,
-              reason: m.parsed.reason,
-              detail: m.parsed.detail,
-              rawText: sanitizeText(m.rawText),
-            });
-          }
+          rebuilt.addParsed(m.parsed, batch.partition, m.offset, m.rawText);
           result.appliedByType[typeOf(m)]++;
         }
         const last = BigInt(fresh[fresh.length - 1]!.offset);

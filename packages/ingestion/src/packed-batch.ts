@@ -85,8 +85,7 @@ export class PackedBatch implements PartitionBatch {
   }
 
   offsetAt(i: number): string {
-    const o = this.offsets[i]!;
-    return typeof o === 'number' ? String(o) : o;
+    return offsetText(this.offsets, i);
   }
 
   /** The per-message view, built on first use. */
@@ -113,6 +112,12 @@ export interface BatchData {
   /** End of each value in `bytes`; -1 marks a null value (it starts where the previous ended). */
   ends: Int32Array;
   offsets: Float64Array | string[];
+}
+
+/** Offset i of a batch's offsets as Kafka text. */
+export function offsetText(offsets: Float64Array | string[], i: number): string {
+  const o = offsets[i]!;
+  return typeof o === 'number' ? String(o) : o;
 }
 
 class LazyMessage implements ParsedMessage {

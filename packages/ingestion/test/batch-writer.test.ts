@@ -3,7 +3,7 @@ import { type PostgresCluster, startPostgres } from '@reelwatch/testkit';
 import pg from 'pg';
 import pino from 'pino';
 import { BatchAggregator } from '../src/batch-aggregator';
-import { BatchWriter, type ParsedMessage, type PartitionBatch, sanitizeText } from '../src/batch-writer';
+import { BatchWriter, type ParsedMessage, type PartitionBatch } from '../src/batch-writer';
 import { loadMigrations, migrate } from '../src/migrations';
 import { parseEventLine } from '../src/parse-event-line';
 import { databaseTables, describeDifferences, referenceTables } from './support/reference';
@@ -49,17 +49,7 @@ test('migrate applies every migration once, in order, and a second run applies n
 function aggregateOf(batches: PartitionBatch[]): BatchAggregator {
   const aggregate = new BatchAggregator();
   for (const b of batches) {
-    for (const m of b.messages) {
-      if (m.parsed.ok) aggregate.add(m.parsed.event);
-      else
-        aggregate.addDeadLetter({
-          partition: b.partition,
-          offset: m.offset,
-          reason: m.parsed.reason,
-          detail: m.parsed.detail,
-          rawText: sanitizeText(m.rawText),
-        });
-    }
+    for (const m of b.messages) aggregate.addParsed(m.parsed, b.partition, m.offset, m.rawText);
   }
   return aggregate;
 }
