@@ -3,7 +3,16 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { listPanelQueries, substituteVariables } from '@reelwatch/dashboards';
-import { loadRules, rewriteScrapeTargets, stackPaths } from '@reelwatch/stack-config';
+import {
+  allPanels,
+  interpolatePromValue,
+  loadDashboards,
+  loadRules,
+  rewriteScrapeTargets,
+  runPromVariableQuery,
+  stackPaths,
+  variableQueryText,
+} from '@reelwatch/stack-config';
 import {
   type AlertmanagerServer,
   freePort,
@@ -213,6 +222,65 @@ describe('the stack end to end', () => {
     console.log(`panels with data: ${panels.size - emptyPanels.size}/${panels.size}`);
     expect(empty).toEqual([]);
   }, 180_000);
+
+  test('every template variable query returns values, and panel queries filled with those values return data', async () => {
+    // As Grafana runs them: each query variable of each provisioned dashboard, in order, through
+    // the Prometheus API call Grafana's Prometheus datasource makes for it (label_values(...) ->
+    // /api/v1/label/<l>/values, ...), over the dashboards' default range (last hour), earlier
+    // variables substituted. Then every panel query that uses a variable, with each variable set
+    // to all the values it returned, escaped as Grafana puts them in a query: (a|b|c) with regex
+    // characters escaped. (The test above covers Grafana's default "All", which sends `.+`.)
+    const dashboards = loadDashboards(path.join(paths.grafanaDir, 'dashboards'));
+    let problems: string[] = [];
+    let variables = 0;
+    let filled = 0;
+    try {
+      await waitFor(
+        async () => {
+          problems = [];
+          variables = 0;
+          filled = 0;
+          const end = Math.floor(Date.now() / 1000);
+          for (const { file, dashboard } of dashboards) {
+            const selected: Record<string, string> = {};
+            for (const v of (dashboard.templating?.list ?? []).filter((x) => x.type === 'query')) {
+              variables++;
+              const query = substituteVariables(variableQueryText(v), selected, { range: '1h' });
+              const values = await runPromVariableQuery(prometheus.url, query, {
+                start: end - 3600,
+                end,
+                ...(v.regex ? { regex: v.regex } : {}),
+              });
+              if (values.length === 0) problems.push(`${file} $${v.name}: ${query} returned no values`);
+              else selected[v.name] = interpolatePromValue(values, v);
+            }
+            for (const panel of allPanels(dashboard))
+              for (const t of panel.targets ?? []) {
+                const expr = t.expr ?? '';
+                if (!Object.keys(selected).some((name) => new RegExp(`\\$\\{?${name}\\b`).test(expr)))
+                  continue;
+                filled++;
+                const result = await prometheus.query(substituteVariables(expr, selected));
+                if (result.length === 0)
+                  problems.push(`${file} / ${panel.title} / ${t.refId}: no data with real values`);
+              }
+          }
+          return problems.length === 0;
+        },
+        {
+          timeoutMs: 60_000,
+          intervalMs: 3_000,
+          what: 'values for every variable and data for every filled panel query',
+        },
+      );
+    } catch {
+      // fall through: the list below names what is missing
+    }
+    console.log(`variables with values: ${variables}; panel queries with real values: ${filled}`);
+    expect(problems).toEqual([]);
+    expect(variables).toBeGreaterThanOrEqual(6);
+    expect(filled).toBeGreaterThan(30);
+  }, 120_000);
 
   test('every recording and alerting rule expression evaluates without error', async () => {
     const rules = loadRules(paths.rulesDir);
