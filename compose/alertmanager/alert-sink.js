@@ -3,7 +3,7 @@
 
 const http = require('node:http');
 
-const port = Number(process.env.ALERT_SINK_PORT || 8080);
+const port = Number(process.env.ALERT_SINK_PORT || 9095);
 
 if (process.argv.includes('--check')) {
   http

@@ -1,9 +1,37 @@
 // Demo traffic for the task queue: nothing in the pipeline enqueues tasks by itself, so this loop
 // asks task-monitor (Flower's POST /api/task/async-apply/:name) for a few tasks every interval.
 // Only in Compose, so the Task queue dashboard has something to show; delete the service to stop it.
+//
+// `node task-traffic.js --check` is its container healthcheck: after every batch that task-monitor
+// accepted, the loop writes the time by which the next one is due to a heartbeat file; the check
+// exits 0 while that time has not passed (3 intervals: one failed batch is not yet unhealthy).
+
+const fs = require('node:fs');
+
+const heartbeatFile = process.env.TASK_TRAFFIC_HEARTBEAT_FILE || '/tmp/task-traffic.heartbeat';
+
+if (process.argv.includes('--check')) {
+  let due = Number.NaN;
+  try {
+    due = Number(fs.readFileSync(heartbeatFile, 'utf8').trim());
+  } catch {
+    console.error('no batch accepted yet');
+    process.exit(1);
+  }
+  if (!(Date.now() / 1000 <= due)) {
+    console.error(`no batch accepted since ${new Date((due - 3 * intervalSeconds()) * 1000).toISOString()}`);
+    process.exit(1);
+  }
+  process.exit(0);
+}
+
+function intervalSeconds() {
+  const n = Number(process.env.TASK_TRAFFIC_INTERVAL_SECONDS || 5);
+  return Number.isFinite(n) && n > 0 ? n : 5;
+}
 
 const monitor = process.env.TASK_MONITOR_URL || 'http://task-monitor:5555';
-const intervalMs = Number(process.env.TASK_TRAFFIC_INTERVAL_SECONDS || 5) * 1000;
+const intervalMs = intervalSeconds() * 1000;
 const auth = (process.env.TASK_MONITOR_BASIC_AUTH || '').split(',')[0];
 const headers = { 'content-type': 'application/json' };
 if (auth) headers.authorization = `Basic ${Buffer.from(auth).toString('base64')}`;
@@ -19,14 +47,27 @@ async function apply(name, kwargs) {
       signal: AbortSignal.timeout(5000),
     });
     if (!res.ok) console.error(`task-traffic: ${name} answered ${res.status}`);
+    return res.ok;
   } catch (err) {
     console.error(`task-traffic: ${name} failed: ${err.message}`);
+    return false;
+  }
+}
+
+function heartbeat() {
+  const due = Math.ceil(Date.now() / 1000 + 3 * intervalSeconds());
+  try {
+    fs.writeFileSync(`${heartbeatFile}.tmp`, `${due}\n`);
+    fs.renameSync(`${heartbeatFile}.tmp`, heartbeatFile);
+  } catch (err) {
+    console.error(`task-traffic: cannot write ${heartbeatFile}: ${err.message}`);
   }
 }
 
 async function tick() {
-  await apply('noop', {});
-  await apply('ratings.refresh', { movieId: movies[Math.floor(Math.random() * movies.length)] });
+  const ok = [await apply('noop', {})];
+  ok.push(await apply('ratings.refresh', { movieId: movies[Math.floor(Math.random() * movies.length)] }));
+  if (ok.every(Boolean)) heartbeat();
 }
 
 console.log(`task-traffic: enqueueing through ${monitor} every ${intervalMs / 1000}s`);

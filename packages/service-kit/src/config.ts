@@ -87,13 +87,15 @@ export function defaultPrefixes(keys: string[]): string[] {
  * Parses the environment into the schema's type. Schema keys are the env var names. Every problem is
  * collected (missing, bad value, unknown variable, unreadable KEY_FILE, both KEY and KEY_FILE) and
  * thrown as ONE ConfigError; values of secret variables never appear in its message.
- * An empty value counts as unset, so the default applies (Compose writes `FOO=` for "not set").
+ * An empty value counts as unset, so the default applies (Compose writes `FOO=` for "not set"),
+ * except for a field marked with keepEmptyValue(), where empty is a value of its own.
  * Values reach the schema as strings: use the env* helpers below or z.coerce for numbers and booleans.
  */
 export function loadConfig<S extends z.ZodObject>(schema: S, options: LoadConfigOptions = {}): z.infer<S> {
   const problems: string[] = [];
-  const env = readEnvironment(options, problems);
   const keys = Object.keys(schema.shape);
+  const keepEmpty = new Set(keys.filter((key) => KEEP_EMPTY.has(schema.shape[key] as z.ZodType)));
+  const env = readEnvironment(options, problems, keepEmpty);
   const input: Record<string, string> = {};
   const keyProblems = new Set<string>();
 
@@ -291,9 +293,25 @@ export function envLogLevel() {
   return z.enum(LOG_LEVELS);
 }
 
+const KEEP_EMPTY = new WeakSet<z.ZodType>();
+
+/**
+ * Marks a field whose empty value means something of its own ("do not push"), so loadConfig passes
+ * `FOO=` through as '' instead of treating it as unset (its default then applies only when the
+ * variable is not set at all). Wrap the finished field: keepEmptyValue(z.string().default(...).describe(...)).
+ */
+export function keepEmptyValue<T extends z.ZodType>(field: T): T {
+  KEEP_EMPTY.add(field);
+  return field;
+}
+
 // ---- internals ----
 
-function readEnvironment(options: LoadConfigOptions, problems: string[]): Record<string, string> {
+function readEnvironment(
+  options: LoadConfigOptions,
+  problems: string[],
+  keepEmpty: ReadonlySet<string>,
+): Record<string, string> {
   const merged: Record<string, string> = {};
   if (options.envFile !== false) {
     const file = path.resolve(options.envFile ?? '.env');
@@ -311,7 +329,7 @@ function readEnvironment(options: LoadConfigOptions, problems: string[]): Record
     if (value !== undefined) merged[name] = value;
   }
   for (const [name, value] of Object.entries(merged)) {
-    if (value === '') delete merged[name];
+    if (value === '' && !keepEmpty.has(name)) delete merged[name];
   }
   return merged;
 }

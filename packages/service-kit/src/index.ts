@@ -13,6 +13,7 @@ export {
   envLogLevel,
   envNumber,
   envPort,
+  keepEmptyValue,
   LOG_LEVELS,
   type LoadConfigOptions,
   type LoadConfigOrExitOptions,

@@ -12,6 +12,7 @@ import {
   envList,
   envLogLevel,
   envPort,
+  keepEmptyValue,
   loadConfig,
   loadConfigOrExit,
   renderConfigTable,
@@ -173,6 +174,28 @@ describe('loadConfig', () => {
       env: { SHOP_PORT: '', SHOP_DATABASE_URL: 'postgres://db/shop', SHOP_DB_PASSWORD: '12345678' },
     });
     expect(config.SHOP_PORT).toBe(9400);
+  });
+
+  test('a field marked keepEmptyValue takes an empty value as is; unset, its default applies', () => {
+    const push = z.object({
+      SHOP_PUSH_URL: keepEmptyValue(
+        z.string().default('http://127.0.0.1:9091').describe('empty = do not push'),
+      ),
+    });
+    expect(loadConfig(push, { envFile: false, env: { SHOP_PUSH_URL: '' } }).SHOP_PUSH_URL).toBe('');
+    expect(loadConfig(push, { envFile: false, env: {} }).SHOP_PUSH_URL).toBe('http://127.0.0.1:9091');
+    const file = path.join(dir, 'push.env');
+    writeFileSync(file, 'SHOP_PUSH_URL=\n');
+    expect(loadConfig(push, { envFile: file, env: {} }).SHOP_PUSH_URL).toBe('');
+    expect(describeConfig(push)).toEqual([
+      {
+        name: 'SHOP_PUSH_URL',
+        default: 'http://127.0.0.1:9091',
+        description: 'empty = do not push',
+        secret: false,
+        required: false,
+      },
+    ]);
   });
 
   test('explicit prefixes decide which variables count as unknown', () => {

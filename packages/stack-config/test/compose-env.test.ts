@@ -25,7 +25,7 @@ const schemas: Record<string, z.ZodObject> = {
   'training-snapshot': trainingSnapshotConfigSchema,
 };
 // Read by the container, not by the service: the image's healthcheck script.
-const CONTAINER_ONLY = new Set(['HEALTHCHECK_URL']);
+const CONTAINER_ONLY = new Set(['HEALTHCHECK_URL', 'HEALTHCHECK_HEARTBEAT_FILE']);
 
 describe('Compose environment of our services', () => {
   test('every service built from the repository has its config schema here', () => {
@@ -50,6 +50,27 @@ describe('Compose environment of our services', () => {
       expect(() => loadConfig(schema, { env, envFile: false })).not.toThrow();
     },
   );
+
+  test('training-snapshot: TRAINING_SNAPSHOT_PUSHGATEWAY_URL empty in .env means "do not push"', () => {
+    const withEnv = (value: string | undefined) => {
+      const env = parseEnvFile(readFileSync(paths.composeEnvExample, 'utf8'));
+      if (value === undefined) env.delete('TRAINING_SNAPSHOT_PUSHGATEWAY_URL');
+      else env.set('TRAINING_SNAPSHOT_PUSHGATEWAY_URL', value);
+      const service = interpolate(loadComposeFile(paths.composeFile), env).services['training-snapshot'] as {
+        environment: Record<string, string>;
+      };
+      const config = loadConfig(trainingSnapshotConfigSchema, {
+        env: {
+          TRAINING_SNAPSHOT_PUSHGATEWAY_URL: service.environment.TRAINING_SNAPSHOT_PUSHGATEWAY_URL ?? '',
+        },
+        envFile: false,
+      });
+      return config.TRAINING_SNAPSHOT_PUSHGATEWAY_URL;
+    };
+    expect(withEnv(undefined)).toBe('http://pushgateway:9091'); // an older .env without the line
+    expect(withEnv('')).toBe('');
+    expect(withEnv('http://my-gateway:9091')).toBe('http://my-gateway:9091');
+  });
 
   test.each(Object.keys(schemas).filter((n) => n !== 'training-snapshot'))(
     '%s: the healthcheck asks the port the service listens on',

@@ -81,7 +81,13 @@ describe('compose/docker-compose.yml', () => {
         name,
         build: { context: '..', dockerfile: 'compose/Dockerfile' },
       });
-      if (name === 'training-snapshot') continue; // a job, not a server
+      if (name === 'training-snapshot') {
+        // a job, not a server: the image's healthcheck reads the heartbeat file its loop writes
+        const heartbeat = (service.environment as Record<string, string>).HEALTHCHECK_HEARTBEAT_FILE;
+        expect(heartbeat).toMatch(/^\/tmp\/reelwatch\//);
+        expect((service.command as string[]).join(' ')).toContain(heartbeat);
+        continue;
+      }
       const healthUrl = (service.environment as Record<string, string>).HEALTHCHECK_URL;
       expect({ name, healthUrl }).toEqual({
         name,
@@ -92,6 +98,72 @@ describe('compose/docker-compose.yml', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK /m);
     expect(dockerfile.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
+  });
+
+  test('`up --wait` can succeed: every long-running service has a healthcheck, every one-shot is awaited', () => {
+    // Compose 2.x before 5.0 fails `up --wait` with "has no healthcheck configured" on a service
+    // whose healthcheck is disabled, and every version fails it with "exited (0)" on a one-shot that
+    // no service depends on with service_completed_successfully (checked on a real Compose 2.26).
+    const compose = interpolate(loadComposeFile(paths.composeFile), env);
+    const awaitedOneShots = new Set(
+      Object.values(compose.services).flatMap((s) =>
+        Object.entries((s.depends_on ?? {}) as Record<string, { condition?: string }>)
+          .filter(([, d]) => d.condition === 'service_completed_successfully')
+          .map(([n]) => n),
+      ),
+    );
+    for (const [name, service] of Object.entries(compose.services)) {
+      const healthcheck = (service.healthcheck ?? {}) as { disable?: boolean; test?: unknown };
+      expect({ name, disabled: healthcheck.disable === true }).toEqual({ name, disabled: false });
+      if (service.restart === 'no') {
+        expect({ name, awaited: awaitedOneShots.has(name) }).toEqual({ name, awaited: true });
+        continue;
+      }
+      // its own test, or the image's HEALTHCHECK (our Dockerfile has one)
+      const built = service.build !== undefined;
+      expect({ name, healthcheck: healthcheck.test !== undefined || built }).toEqual({
+        name,
+        healthcheck: true,
+      });
+    }
+  });
+
+  test("every Node image is the Dockerfile's pinned Node 22 LTS; pnpm comes from packageManager, not corepack", () => {
+    const compose = loadComposeFile(paths.composeFile);
+    const dockerfile = readFileSync(path.join(paths.root, 'compose', 'Dockerfile'), 'utf8');
+    const bases = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1] as string);
+    const nodeImage = bases.find((b) => b.startsWith('node:'));
+    expect(nodeImage).toMatch(/^node:22\.\d+\.\d+-bookworm-slim$/);
+    const nodeImages = Object.values(compose.services)
+      .map((s) => s.image as string)
+      .filter((image) => image.startsWith('node:'));
+    expect(nodeImages.length).toBe(2); // task-traffic, alert-sink
+    expect(new Set(nodeImages)).toEqual(new Set([nodeImage]));
+    expect(dockerfile).not.toMatch(/corepack enable/);
+    expect(dockerfile).toMatch(/packageManager/);
+    const root = JSON.parse(readFileSync(path.join(paths.root, 'package.json'), 'utf8'));
+    expect(root.packageManager).toMatch(/^pnpm@\d+\.\d+\.\d+$/);
+    expect(root.engines.node).toBe('>=20.19.0');
+  });
+
+  test('the runtime image installs only the services: no tool-only package is copied or installed', () => {
+    const dockerfile = readFileSync(path.join(paths.root, 'compose', 'Dockerfile'), 'utf8');
+    for (const tool of ['stack', 'stack-config', 'dashboards', 'testkit', 'compose-test'])
+      expect(dockerfile).not.toMatch(new RegExp(`COPY packages/${tool}[ /]`));
+    expect(dockerfile).not.toMatch(/^COPY packages \S+$/m);
+    expect(dockerfile).toMatch(/pnpm install --frozen-lockfile --prod/);
+  });
+
+  test('alert-sink listens on the port of the README table, and Alertmanager sends there', () => {
+    const compose = interpolate(loadComposeFile(paths.composeFile), env);
+    const sink = compose.services['alert-sink'] as { environment: Record<string, string | number> };
+    expect(String(sink.environment.ALERT_SINK_PORT)).toBe('9095');
+    const alertmanager = readFileSync(
+      path.join(paths.root, 'compose', 'alertmanager', 'alertmanager.yml'),
+      'utf8',
+    );
+    expect(alertmanager).toContain('url: http://alert-sink:9095/alerts');
+    expect(alertmanager).not.toMatch(/alert-sink:(?!9095)\d+/);
   });
 
   test('Prometheus, Grafana and Alertmanager get what the issue asks for', () => {

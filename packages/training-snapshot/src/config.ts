@@ -1,4 +1,4 @@
-import { envDurationMs, envInt, envList, envLogLevel, z } from '@reelwatch/service-kit';
+import { envDurationMs, envInt, envList, envLogLevel, keepEmptyValue, z } from '@reelwatch/service-kit';
 
 /** The aggregate tables ingestion keeps (packages/ingestion migrations); the dead-letter table is not training data. */
 export const DEFAULT_TABLES = [
@@ -30,10 +30,13 @@ export const trainingSnapshotConfigSchema = z
     TRAINING_SNAPSHOT_KEEP: envInt({ min: 1, max: 10_000 })
       .default(8)
       .describe('snapshots kept in the output directory; older ones are deleted after a successful run'),
-    TRAINING_SNAPSHOT_PUSHGATEWAY_URL: z
-      .string()
-      .default('http://127.0.0.1:9091')
-      .describe('Pushgateway that receives the run metrics (job training_snapshot); empty = do not push'),
+    // set but empty is a value here (Compose: TRAINING_SNAPSHOT_PUSHGATEWAY_URL= in compose/.env)
+    TRAINING_SNAPSHOT_PUSHGATEWAY_URL: keepEmptyValue(
+      z
+        .string()
+        .default('http://127.0.0.1:9091')
+        .describe('Pushgateway that receives the run metrics (job training_snapshot); empty = do not push'),
+    ),
     TRAINING_SNAPSHOT_STATEMENT_TIMEOUT_MS: envDurationMs()
       .default(600_000)
       .describe('statement_timeout of the export transaction (ms, or with a unit: 10m)'),

@@ -164,6 +164,23 @@ describe('training-snapshot against a real primary, replica and Pushgateway', ()
     }
   });
 
+  test('TRAINING_SNAPSHOT_PUSHGATEWAY_URL set but empty: the run writes its snapshot, pushes nothing and exits 0', async () => {
+    // what Compose passes with TRAINING_SNAPSHOT_PUSHGATEWAY_URL= in compose/.env (no Pushgateway running)
+    expect(config({ TRAINING_SNAPSHOT_PUSHGATEWAY_URL: '' }).TRAINING_SNAPSHOT_PUSHGATEWAY_URL).toBe('');
+    expect(config({}).TRAINING_SNAPSHOT_PUSHGATEWAY_URL).toBe('http://127.0.0.1:9091');
+    const before = await pushedSamples(pushgateway);
+    const run = await runMain({
+      TRAINING_SNAPSHOT_DATABASE_URL: cluster.replica.url(database),
+      TRAINING_SNAPSHOT_TABLES: 'users',
+      TRAINING_SNAPSHOT_OUTPUT_DIR: out,
+      TRAINING_SNAPSHOT_PUSHGATEWAY_URL: '',
+    });
+    expect({ code: run.code, output: run.code === 0 ? '' : run.output }).toEqual({ code: 0, output: '' });
+    expect(run.output).not.toMatch(/pushgateway|push/i);
+    expect(readdirSync(path.join(out, 'latest'))).toEqual(['users.csv']);
+    expect(await pushedSamples(pushgateway)).toEqual(before);
+  });
+
   test('a run fails when none of the configured tables exist, and leaves no snapshot behind', async () => {
     await expect(
       writeSnapshot({

@@ -405,7 +405,7 @@ const alertSink: NativeComponent = {
 export function alertmanagerConfig(s: NativeSettings, sinkRunning: boolean): string {
   const file = path.join(s.root, 'compose', 'alertmanager', 'alertmanager.yml');
   if (sinkRunning && existsSync(file))
-    return readFileSync(file, 'utf8').replaceAll('http://alert-sink:8080', url(s.ports['alert-sink']));
+    return readFileSync(file, 'utf8').replace(/http:\/\/alert-sink:\d+/g, url(s.ports['alert-sink']));
   return 'route:\n  receiver: default\nreceivers:\n  - name: default\n';
 }
 
