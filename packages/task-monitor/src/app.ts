@@ -23,7 +23,21 @@ export function configureMonitorApp(
   app.get('/healthcheck', (_req, res) => {
     res.type('text/plain').send('OK');
   });
-  app.use('/api', auth, createApiRouter(monitor, { readOnly: options.readOnly }));
+  // Until the history is loaded from Redis (which may be down), answers would be wrong: 503, and why.
+  const started: express.RequestHandler = (_req, res, next) => {
+    if (monitor.isStarted) return next();
+    let reason = 'starting';
+    try {
+      monitor.checkReady();
+    } catch (err) {
+      reason = (err as Error).message;
+    }
+    res
+      .status(503)
+      .set('retry-after', '1')
+      .json({ error: `task monitor not ready: ${reason}` });
+  };
+  app.use('/api', auth, started, createApiRouter(monitor, { readOnly: options.readOnly }));
   app.use('/queues', auth, createQueueBoard(monitor, { basePath: '/queues', readOnly: options.readOnly }));
   const page = workersPage({ readOnly: options.readOnly });
   app.get('/', auth, (_req, res) => {

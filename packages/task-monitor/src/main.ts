@@ -29,10 +29,10 @@ async function main(): Promise<void> {
     logger,
     registry,
   });
-  await monitor.start();
   lifecycle.onShutdown('monitor', () => monitor.stop());
   const readiness = new Readiness();
   readiness.add('redis', async () => {
+    monitor.checkReady(); // names the connection and Redis' last error when it is down
     await monitor.redis.ping();
   });
   const auth = {
@@ -61,6 +61,14 @@ async function main(): Promise<void> {
   });
   lifecycle.onShutdown('http', () => http.close());
   logger.info({ url: http.url, readOnly: config.TASK_MONITOR_READ_ONLY }, 'task monitor listening');
+  try {
+    // waits for Redis as long as it refuses connections; /readyz says why meanwhile
+    await monitor.start();
+  } catch (err) {
+    if (lifecycle.stopping) return; // stopped before Redis answered
+    logger.fatal({ err }, 'monitor could not start');
+    await lifecycle.shutdown('monitor could not start');
+  }
 }
 
 void main();

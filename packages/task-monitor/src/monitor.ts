@@ -2,9 +2,11 @@ import {
   type AnyTaskDefinition,
   type CompactEventBatch,
   closeRedis,
+  connectionProblem,
   decodeStreamEntry,
   isTaskEvent,
   type ReelwatchTaskEvent,
+  retryUntilDone,
   TaskClient,
   TaskControl,
   type TaskKeys,
@@ -12,6 +14,7 @@ import {
   visitCompactGroup,
   type WorkerEvent,
   type WorkerInfo,
+  waitUntilConnected,
   watchConnection,
   within,
 } from '@reelwatch/task-queue';
@@ -75,6 +78,9 @@ export class TaskMonitor {
   private readonly logger: pino.Logger;
   private cursor = '0';
   private running = false;
+  private started = false;
+  /** aborted by stop(): a start still waiting for Redis gives up */
+  private readonly startAbort = new AbortController();
   private loop: Promise<void> | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
   private lastEventAt = 0;
@@ -141,14 +147,46 @@ export class TaskMonitor {
     ].sort();
   }
 
+  /** True once the stored history is loaded and events are consumed (start() resolved). */
+  get isStarted(): boolean {
+    return this.started;
+  }
+
   /** Time of the last event consumed (Unix ms; 0 = none yet). */
   get lastEventTime(): number {
     return this.lastEventAt;
   }
 
+  /**
+   * Throws, saying why, unless both Redis connections are up and the history is loaded (the
+   * readiness check behind /readyz).
+   */
+  checkReady(): void {
+    const problem = connectionProblem(this.redis, 'commands') ?? connectionProblem(this.reader, 'events');
+    if (problem) throw new Error(problem);
+    if (!this.started) throw new Error('starting: loading the task history from redis');
+  }
+
+  /**
+   * Connects and loads the stored history, then consumes events. Waits for Redis as long as it
+   * refuses or drops the connection (each failure is logged and retried, checkReady() says why
+   * meanwhile); rejects only when stop() is called first.
+   */
   async start(): Promise<void> {
-    await Promise.all([this.redis.connect(), this.reader.connect()]);
-    await this.restore();
+    const signal = this.startAbort.signal;
+    await retryUntilDone(
+      'loading the task history',
+      async () => {
+        await Promise.all([
+          waitUntilConnected(this.redis, { signal }),
+          waitUntilConnected(this.reader, { signal }),
+        ]);
+        await this.restore();
+      },
+      { logger: this.logger, signal },
+    );
+    signal.throwIfAborted();
+    this.started = true;
     this.running = true;
     this.loop = this.consume();
     this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepIntervalMs ?? 500);
@@ -160,6 +198,7 @@ export class TaskMonitor {
   }
 
   async stop(): Promise<void> {
+    this.startAbort.abort(new Error('monitor stopped before it started'));
     this.running = false;
     if (this.sweepTimer) clearInterval(this.sweepTimer);
     this.reader.disconnect(); // interrupts the blocking XREAD

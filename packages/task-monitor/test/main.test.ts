@@ -33,7 +33,8 @@ async function startMonitorProcess(): Promise<ServiceProcess> {
   return startService({
     entry,
     port,
-    healthPath: '/healthcheck',
+    // ready = the history is loaded from Redis (the API answers 503 until then)
+    healthPath: '/readyz',
     env: {
       TASK_MONITOR_REDIS_URL: server.url,
       TASK_MONITOR_KEY_PREFIX: h.keys.prefix,

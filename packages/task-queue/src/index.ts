@@ -4,7 +4,14 @@ export { type RevokeOutcome, TaskControl } from './control';
 export { TaskQueueError, type TaskQueueErrorCode } from './errors';
 export { EventPublisher } from './event_publisher';
 export * from './protocol';
-export { closeRedis, watchConnection, within } from './redis_connection';
+export {
+  closeRedis,
+  connectionProblem,
+  retryUntilDone,
+  waitUntilConnected,
+  watchConnection,
+  within,
+} from './redis_connection';
 export { REPLICA_TABLES } from './replica';
 export {
   type AnyTaskDefinition,

@@ -70,7 +70,14 @@ async function main(): Promise<void> {
     { name, replica: maskDsn(config.TASK_WORKER_REPLICA_URL), metrics: http.url },
     'starting worker',
   );
-  await worker.start();
+  try {
+    // waits for Redis as long as it refuses connections; /readyz says why meanwhile
+    await worker.start();
+  } catch (err) {
+    if (lifecycle.stopping) return; // stopped before Redis answered
+    logger.fatal({ err }, 'worker could not start');
+    await lifecycle.shutdown('worker could not start');
+  }
 }
 
 void main();

@@ -16,7 +16,14 @@ import {
   type WorkerEvent,
   type WorkerInfo,
 } from './protocol';
-import { closeRedis, watchConnection, within } from './redis_connection';
+import {
+  closeRedis,
+  connectionProblem,
+  retryUntilDone,
+  waitUntilConnected,
+  watchConnection,
+  within,
+} from './redis_connection';
 import type { AnyTaskDefinition, TaskDependencies } from './task';
 import { WorkerMetrics } from './worker_metrics';
 
@@ -140,6 +147,9 @@ export class TaskWorker {
   private processed = 0;
   private startedAt = 0;
   private stopping: Promise<void> | null = null;
+  private online = false;
+  /** aborted by stop(): a start still waiting for Redis gives up */
+  private readonly startAbort = new AbortController();
 
   constructor(private readonly options: TaskWorkerOptions) {
     this.name = options.name;
@@ -170,10 +180,12 @@ export class TaskWorker {
       : null;
   }
 
-  /** Throws unless connected to Redis and consuming (a readiness check). */
+  /** Throws, saying why, unless connected to Redis and consuming (a readiness check). */
   checkReady(): void {
     if (this.stopping) throw new Error('stopping');
-    if (this.redis.status !== 'ready') throw new Error(`redis connection ${this.redis.status}`);
+    const problem = connectionProblem(this.redis, 'commands');
+    if (problem) throw new Error(problem);
+    if (!this.online) throw new Error('starting: not consuming yet');
     if (this.consumers.size === 0) throw new Error('consuming no queue');
   }
 
@@ -185,18 +197,39 @@ export class TaskWorker {
     return [...this.consumers.keys()];
   }
 
+  /**
+   * Connects, subscribes to remote control and starts consuming. Waits for Redis as long as it
+   * refuses or drops the connection (each failed step is logged and retried; checkReady() says
+   * why meanwhile); rejects only when stop() is called first.
+   */
   async start(): Promise<void> {
     this.startedAt = Date.now();
-    await this.redis.connect();
-    for (const id of await this.redis.smembers(this.keys.revoked)) this.remember(id);
-    this.subscriber = watchConnection(this.redis.duplicate(), this.logger, 'control');
-    this.subscriber.on('message', (_channel: string, message: string) => {
-      // one failing command (Redis gone while replying) must not take the worker down
-      this.onControl(message).catch((err) => this.logger.warn({ err }, 'control command failed'));
+    const signal = this.startAbort.signal;
+    const retry = <T>(what: string, attempt: () => Promise<T>) =>
+      retryUntilDone(what, attempt, { logger: this.logger, signal });
+    await retry('reading the revoked tasks', async () => {
+      await waitUntilConnected(this.redis, { signal });
+      for (const id of await this.redis.smembers(this.keys.revoked)) this.remember(id);
     });
-    await this.subscriber.subscribe(this.keys.control);
+    if (!this.subscriber) {
+      this.subscriber = watchConnection(this.redis.duplicate(), this.logger, 'control');
+      this.subscriber.on('message', (_channel: string, message: string) => {
+        // one failing command (Redis gone while replying) must not take the worker down
+        this.onControl(message).catch((err) => this.logger.warn({ err }, 'control command failed'));
+      });
+    }
+    const subscriber = this.subscriber;
+    await retry('subscribing to remote control', async () => {
+      await waitUntilConnected(subscriber, { signal });
+      await subscriber.subscribe(this.keys.control);
+    });
+    signal.throwIfAborted();
     for (const queue of this.options.queues) this.addConsumer(queue);
-    await Promise.all([...this.consumers.values()].map((c) => c.worker.waitUntilReady()));
+    await retry('starting the consumers', () =>
+      Promise.all([...this.consumers.values()].map((c) => c.worker.waitUntilReady())),
+    );
+    signal.throwIfAborted();
+    this.online = true;
     if (this.autoscale) this.startAutoscaler();
     await this.heartbeat('worker-online');
     this.heartbeatTimer = setInterval(
@@ -218,6 +251,7 @@ export class TaskWorker {
 
   private async doStop(reason: string): Promise<void> {
     this.logger.info({ reason, running: this.running.size }, 'worker stopping');
+    this.startAbort.abort(new Error(`worker stopped (${reason}) before it was online`));
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     if (this.autoscaleTimer) clearInterval(this.autoscaleTimer);
     if (this.subscriber) await closeRedis(this.subscriber);
