@@ -12,6 +12,8 @@ export interface UpOptions {
   timeoutSec: number;
   /** Stay in the foreground; Ctrl-C stops the stack. */
   attach: boolean;
+  /** Docker: Compose services not to start (nor what depends on them); recorded for `status`. */
+  without: string[];
 }
 
 export interface LogsOptions {

@@ -8,6 +8,7 @@ import { StackError } from './errors';
 export const GLOBAL_OPTIONS: OptionsConfig = {
   json: { type: 'boolean' },
   'state-dir': { type: 'string' },
+  'env-file': { type: 'string' },
   mode: { type: 'string' },
   'port-base': { type: 'string' },
   'no-color': { type: 'boolean' },
@@ -22,6 +23,8 @@ export interface CommandLine {
   color: boolean | undefined;
   mode: Mode;
   stateDir: string;
+  /** The Compose env file (default compose/.env). */
+  envFile: string;
   portBase: number | undefined;
   values: OptionValues;
   positionals: string[];
@@ -30,7 +33,7 @@ export interface CommandLine {
 /**
  * `stack [global options] <command> [options] [args]`; global options may also come after the
  * command. Environment defaults: REELWATCH_STACK_DIR (state dir, default <repo>/.stack),
- * REELWATCH_STACK_MODE, REELWATCH_STACK_PORT_BASE. Throws StackError('USAGE') naming the problem.
+ * REELWATCH_STACK_MODE, REELWATCH_STACK_PORT_BASE, REELWATCH_STACK_ENV_FILE (default compose/.env). Throws StackError('USAGE') naming the problem.
  */
 export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, root: string): CommandLine {
   const name = argv.find((arg) => !arg.startsWith('-'));
@@ -78,6 +81,12 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, root: s
     root,
     (values['state-dir'] as string | undefined) ?? env.REELWATCH_STACK_DIR ?? '.stack',
   );
+  const envFile = path.resolve(
+    root,
+    (values['env-file'] as string | undefined) ||
+      env.REELWATCH_STACK_ENV_FILE ||
+      path.join('compose', '.env'),
+  );
   return {
     command,
     help: values.help === true,
@@ -85,6 +94,7 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, root: s
     color: values['no-color'] === true ? false : undefined,
     mode,
     stateDir,
+    envFile,
     portBase,
     values,
     positionals,
@@ -94,7 +104,8 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, root: s
 export function usage(command?: Command): string {
   const globals = [
     '--json            one JSON document on stdout, for scripts',
-    '--state-dir <d>   native state, data and logs (default .stack; env REELWATCH_STACK_DIR)',
+    '--state-dir <d>   native state, data and logs; Docker: what up --without left out (default .stack; env REELWATCH_STACK_DIR)',
+    '--env-file <f>    the Compose env file: passwords, ports (default compose/.env; env REELWATCH_STACK_ENV_FILE)',
     '--mode <m>        auto (Docker when its engine answers, else native), docker or native (env REELWATCH_STACK_MODE)',
     '--port-base <p>   native ports p, p+1, ... instead of the defaults (env REELWATCH_STACK_PORT_BASE)',
     '--no-color        plain output on a terminal too (or NO_COLOR=1)',

@@ -6,6 +6,8 @@ export type Mode = 'auto' | 'docker' | 'native';
 export interface StackContext {
   root: string;
   stateDir: string;
+  /** The Compose env file (compose/.env unless --env-file); the Compose project name is COMPOSE_PROJECT_NAME or reelwatch. */
+  envFile: string;
   env: NodeJS.ProcessEnv;
   out: Output;
   mode: Mode;

@@ -1,8 +1,9 @@
 import { existsSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import type { StackContext } from './context';
-import { dockerVersions } from './docker/backend';
-import { checkEnvFile } from './env-file';
+import { type DockerVersions, displayPath, dockerVersions, runningProjectContainers } from './docker/backend';
+import { composeProjectName } from './docker/project';
+import { checkEnvFile, readEnvFile } from './env-file';
 import { findBinary, packagesOf } from './native/binaries';
 import { NATIVE_COMPONENTS, postgresBlockedBy, SERVICES, serviceEntry } from './native/components';
 import { isRunning } from './native/processes';
@@ -23,7 +24,7 @@ export interface Finding {
 
 const GiB = 1024 ** 3;
 
-/** Ports Compose publishes on the host (compose/docker-compose.yml `ports:`), by their .env keys. */
+/** Ports Compose publishes on the host (compose/docker-compose.yml `ports:`), by their .env keys, with their defaults. */
 export const COMPOSE_PUBLISHED_PORTS: Record<string, number> = {
   GRAFANA_PORT: 3000,
   PROMETHEUS_PORT: 9090,
@@ -31,6 +32,17 @@ export const COMPOSE_PUBLISHED_PORTS: Record<string, number> = {
   PUSHGATEWAY_PORT: 9091,
   TASK_MONITOR_PORT: 5555,
 };
+
+/** The host ports Compose will publish, as it interpolates them: environment, then env file, then default. */
+export function composePublishedPorts(
+  env: NodeJS.ProcessEnv,
+  envFile: Record<string, string>,
+): [string, number][] {
+  return Object.entries(COMPOSE_PUBLISHED_PORTS).map(([key, fallback]) => [
+    key,
+    Number(env[key] || envFile[key] || fallback),
+  ]);
+}
 
 function nearestExisting(dir: string): string {
   let current = path.resolve(dir);
@@ -56,11 +68,14 @@ export async function runDoctor(ctx: StackContext): Promise<Finding[]> {
         },
   );
 
-  const docker: { engine?: string; compose?: string; error?: string } =
-    ctx.mode === 'native' ? {} : await dockerVersions(ctx.env);
+  const docker: DockerVersions = ctx.mode === 'native' ? {} : await dockerVersions(ctx.env);
   const useDocker = ctx.mode === 'docker' || (ctx.mode === 'auto' && docker.engine !== undefined);
   if (docker.engine)
-    add({ check: 'docker engine', severity: 'ok', message: `Docker engine ${docker.engine}` });
+    add({
+      check: 'docker engine',
+      severity: 'ok',
+      message: `Docker engine ${docker.engine}${docker.api ? ` (API ${docker.api})` : ''}`,
+    });
   else if (ctx.mode === 'native')
     add({ check: 'docker engine', severity: 'ok', message: 'not checked (--mode native)' });
   else
@@ -82,38 +97,51 @@ export async function runDoctor(ctx: StackContext): Promise<Finding[]> {
       fix: 'install the Compose plugin (Debian/Ubuntu: apt-get install docker-compose-plugin)',
     });
 
-  // .env: what Compose reads its passwords and ports from
-  const env = checkEnvFile(paths.composeEnv, paths.composeEnvExample);
+  // .env: what Compose reads its passwords and ports from (compose/.env unless --env-file)
+  const envName = displayPath(ctx.root, ctx.envFile);
+  const env = checkEnvFile(ctx.envFile, paths.composeEnvExample);
   if (!existsSync(paths.composeEnvExample)) {
     add({ check: '.env', severity: 'warning', message: 'compose/.env.example is not in this checkout' });
   } else if (!env.exists) {
     add({
       check: '.env',
       severity: 'warning',
-      message: 'compose/.env does not exist (Compose needs it; the native stack does not)',
-      fix: 'pnpm stack up (Docker) creates it with random passwords, or: cp compose/.env.example compose/.env and change every password',
+      message: `${envName} does not exist (Compose needs it; the native stack does not)`,
+      fix: `pnpm stack up (Docker) creates it with random passwords, or: cp compose/.env.example ${envName} and change every password`,
     });
   } else {
     if (env.missing.length > 0)
       add({
         check: '.env',
         severity: useDocker ? 'error' : 'warning',
-        message: `compose/.env lacks ${env.missing.join(', ')}`,
-        fix: 'copy those lines from compose/.env.example into compose/.env',
+        message: `${envName} lacks ${env.missing.join(', ')}`,
+        fix: `copy those lines from compose/.env.example into ${envName}`,
       });
     if (env.placeholders.length > 0)
       add({
         check: '.env',
         severity: 'warning',
-        message: `compose/.env still has the example's passwords: ${env.placeholders.join(', ')}`,
+        message: `${envName} still has the example's passwords: ${env.placeholders.join(', ')}`,
         fix: 'change them before the first `up` (the database volumes keep the passwords they start with)',
       });
     if (env.missing.length === 0 && env.placeholders.length === 0)
       add({
         check: '.env',
         severity: 'ok',
-        message: 'compose/.env has every variable of compose/.env.example',
+        message: `${envName} has every variable of compose/.env.example`,
       });
+  }
+  const envValues = readEnvFile(ctx.envFile) ?? {};
+  let project: string | undefined;
+  try {
+    project = composeProjectName(ctx.env, envValues);
+  } catch (error) {
+    add({
+      check: 'compose project',
+      severity: useDocker ? 'error' : 'warning',
+      message: (error as Error).message,
+      fix: 'unset COMPOSE_PROJECT_NAME or give it a valid name',
+    });
   }
 
   // ports: those of the way `up` will run the stack
@@ -125,15 +153,25 @@ export async function runDoctor(ctx: StackContext): Promise<Finding[]> {
   });
   const state = readState(settings.stateDir);
   const nativeRunning = state !== undefined && Object.values(state.processes).some(isRunning);
+  const composeRunning =
+    useDocker && docker.engine !== undefined && project !== undefined
+      ? await runningProjectContainers(ctx.env, project).catch(() => 0)
+      : 0;
   if (nativeRunning) {
     add({
       check: 'ports',
       severity: 'ok',
       message: `the native stack is running from ${settings.stateDir}: its ports are its own`,
     });
+  } else if (composeRunning > 0) {
+    add({
+      check: 'ports',
+      severity: 'ok',
+      message: `the Compose project ${project} is running (${composeRunning} containers): its ports are its own`,
+    });
   } else {
     const wanted: [string, number][] = useDocker
-      ? Object.entries(COMPOSE_PUBLISHED_PORTS)
+      ? composePublishedPorts(ctx.env, envValues)
       : NATIVE_COMPONENTS.filter((c) => c.port).map((c) => [c.name, c.port!(settings)!]);
     const taken: [string, number][] = [];
     for (const [name, port] of wanted) if (await portTaken(port)) taken.push([name, port]);
@@ -143,7 +181,7 @@ export async function runDoctor(ctx: StackContext): Promise<Finding[]> {
         severity: 'error',
         message: `port ${port} (${name}) is taken by another process`,
         fix: useDocker
-          ? `stop what listens on ${port} (ss -ltnp 'sport = :${port}'), or set ${name} in compose/.env to a free port`
+          ? `stop what listens on ${port} (ss -ltnp 'sport = :${port}'), or set ${name} in ${envName} to a free port`
           : `stop what listens on ${port} (ss -ltnp 'sport = :${port}'), or move the whole native stack: pnpm stack up --port-base <port>`,
       });
     if (taken.length === 0)

@@ -34,6 +34,7 @@ export async function runStack(argv: string[], options: RunOptions = {}): Promis
     const ctx: StackContext = {
       root,
       stateDir: line.stateDir,
+      envFile: line.envFile,
       env,
       out,
       mode: line.mode,

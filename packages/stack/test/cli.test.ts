@@ -43,6 +43,22 @@ describe('parseCommandLine', () => {
     });
   });
 
+  it('takes the Compose env file from --env-file, REELWATCH_STACK_ENV_FILE, else compose/.env', () => {
+    expect(parseCommandLine(['status'], {}, ROOT).envFile).toBe('/repo/compose/.env');
+    expect(parseCommandLine(['status'], { REELWATCH_STACK_ENV_FILE: '/tmp/a.env' }, ROOT).envFile).toBe(
+      '/tmp/a.env',
+    );
+    expect(
+      parseCommandLine(['status', '--env-file', 'b.env'], { REELWATCH_STACK_ENV_FILE: '/tmp/a.env' }, ROOT)
+        .envFile,
+    ).toBe('/repo/b.env');
+  });
+
+  it('collects up --without, repeated or comma-separated', () => {
+    const line = parseCommandLine(['up', '--without', 'grafana,kafka', '--without', 'redis'], {}, ROOT);
+    expect(line.values.without).toEqual(['grafana,kafka', 'redis']);
+  });
+
   it.each([
     [['frobnicate'], /unknown command "frobnicate"; commands: up, down, status, logs, urls, doctor/],
     [['up', '--volumes'], /Unknown option '--volumes'/],

@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import type { StackContext } from '../context';
 
 export type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
-export type OptionValues = Record<string, string | boolean | undefined>;
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 /** One CLI command: its own file in src/commands/, declared in the list in index.ts. */
 export interface Command {

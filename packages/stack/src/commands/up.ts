@@ -1,4 +1,5 @@
 import { resolveBackend } from '../backend';
+import { parseServiceList } from '../docker/project';
 import { StackError } from '../errors';
 import type { Command } from './command';
 
@@ -11,11 +12,13 @@ export const upCommand: Command = {
     attach: { type: 'boolean', short: 'a' },
     'no-install': { type: 'boolean' },
     timeout: { type: 'string' },
+    without: { type: 'string', multiple: true },
   },
   optionHelp: [
     '-a, --attach      stay in the foreground; Ctrl-C stops the stack',
     '--no-install      never install missing Debian packages (native mode)',
     '--timeout <s>     seconds to wait for health (per component natively; default 120, Docker 300)',
+    '--without <s,...> Docker: leave out these Compose services and what depends on them (e.g. --without grafana); status shows them as skipped until the next up or down',
   ],
   async run(ctx, values) {
     const backend = await resolveBackend(ctx);
@@ -32,6 +35,7 @@ export const upCommand: Command = {
       install: values['no-install'] !== true,
       timeoutSec,
       attach: values.attach === true,
+      without: parseServiceList(values.without),
     });
     if (ctx.out.json) ctx.out.document({ ok: code === 0, mode: backend.kind, ...(await backend.urls()) });
     return code;

@@ -78,17 +78,23 @@ const SEVERITY: ComponentState[] = [
 
 /**
  * One line per Compose service: a scaled service (ingestion x3) is only as good as its worst
- * replica, with the count of fine ones. Services expected but without any container are stopped.
+ * replica, with the count of fine ones. Services expected but without any container are stopped;
+ * those left out on purpose (`up --without`) and without a container are skipped.
  */
 export function summarizeServices(
   containers: { service: string; name: string; state: ComponentState; detail?: string }[],
   expected: string[] = [],
+  leftOut: string[] = [],
 ): ComponentStatus[] {
   const byService = new Map<string, { state: ComponentState; detail?: string; name: string }[]>();
-  for (const service of expected) byService.set(service, []);
+  for (const service of [...expected, ...leftOut]) byService.set(service, []);
   for (const c of containers) byService.set(c.service, [...(byService.get(c.service) ?? []), c]);
-  return [...byService].map(([service, replicas]) => {
-    if (replicas.length === 0) return { name: service, state: 'stopped', detail: 'no container' };
+  const services = [...byService].sort(([a], [b]) => a.localeCompare(b));
+  return services.map(([service, replicas]) => {
+    if (replicas.length === 0)
+      return leftOut.includes(service)
+        ? { name: service, state: 'skipped', detail: 'left out by up --without' }
+        : { name: service, state: 'stopped', detail: 'no container' };
     const worst = replicas.reduce((a, b) => (SEVERITY.indexOf(b.state) < SEVERITY.indexOf(a.state) ? b : a));
     const fine = replicas.filter((r) => stateIsFine(r.state)).length;
     // one replica: its own detail; several: name each one that is not fine

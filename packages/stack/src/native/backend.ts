@@ -201,6 +201,11 @@ export class NativeBackend implements Backend {
   }
 
   async up(options: UpOptions): Promise<number> {
+    if (options.without.length > 0)
+      throw new StackError(
+        'USAGE',
+        '--without is for the Docker stack; natively, a component whose binaries are missing is skipped (pnpm stack doctor)',
+      );
     const s = this.settings;
     const lock = acquireLock(s.stateDir, 'up');
     let state: NativeState | undefined;

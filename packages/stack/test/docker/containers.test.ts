@@ -106,4 +106,19 @@ describe('summarizeServices', () => {
       detail: 'no container',
     });
   });
+
+  it('reports a left-out service (up --without) without a container as skipped, which is fine', () => {
+    const summary = summarizeServices(containers, ['prometheus'], ['alertmanager']);
+    expect(summary.find((s) => s.name === 'alertmanager')).toEqual({
+      name: 'alertmanager',
+      state: 'skipped',
+      detail: 'left out by up --without',
+    });
+    expect(summary.map((s) => s.name)).toEqual([...summary.map((s) => s.name)].sort());
+  });
+
+  it('shows a left-out service that still has a container as that container is', () => {
+    const summary = summarizeServices(containers, [], ['grafana']);
+    expect(summary.find((s) => s.name === 'grafana')?.state).toBe('unhealthy');
+  });
 });

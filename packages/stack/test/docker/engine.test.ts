@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +7,8 @@ import { Capture, REPO_ROOT } from '../support';
 
 // The Docker path through dockerode against a stand-in Engine API on a unix socket, answering with
 // the fixtures (GET /_ping, /containers/json, /containers/<id>/json, /containers/<id>/logs), and a
-// stand-in `docker` on PATH that records the Compose command lines. No real engine runs here.
+// stand-in `docker` on PATH that records the Compose command lines and answers `compose config`
+// with CONFIG. No real engine runs here (packages/compose-test/src/checks/stack-cli.ts runs one).
 const FIXTURES = path.join(__dirname, '..', 'fixtures', 'docker');
 const list = JSON.parse(readFileSync(path.join(FIXTURES, 'containers-json.json'), 'utf8')) as {
   Id: string;
@@ -17,6 +18,24 @@ const inspects = JSON.parse(readFileSync(path.join(FIXTURES, 'containers-inspect
   string,
   unknown
 >;
+
+// `docker compose config --format json`, cut down to what the CLI reads: the fixture's services
+// plus prometheus and redis, which have no container there.
+const CONFIG = {
+  name: 'reelwatch',
+  services: {
+    kafka: {},
+    'kafka-init': { depends_on: { kafka: {} } },
+    'postgres-primary': {},
+    'postgres-replica': { depends_on: { 'postgres-primary': {} } },
+    redis: {},
+    ingestion: { depends_on: { 'kafka-init': {}, 'postgres-primary': {} } },
+    'pg-exporter': { depends_on: { 'postgres-primary': {}, 'postgres-replica': {} } },
+    'training-snapshot': { depends_on: { ingestion: {} } },
+    prometheus: {},
+    grafana: { depends_on: { prometheus: {} } },
+  },
+};
 
 /** Docker's multiplexed log stream (no TTY): 8-byte header [stream, 0, 0, 0, size uint32 BE], payload. */
 function frame(stream: 1 | 2, text: string): Buffer {
@@ -58,8 +77,13 @@ describe('the Docker path against a stand-in engine', () => {
       res.end(JSON.stringify({ message: `no such route ${route}` }));
     });
     await new Promise<void>((resolve) => server.listen(socket, resolve));
-    // a `docker` that records its arguments (the Compose CLI does up and down)
-    writeFileSync(path.join(dir, 'docker'), `#!/bin/sh\necho "$@" >> '${path.join(dir, 'docker-calls')}'\n`);
+    // a `docker` that records its arguments (the Compose CLI does up and down) and prints CONFIG
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify(CONFIG));
+    writeFileSync(
+      path.join(dir, 'docker'),
+      `#!/bin/sh\necho "$@" >> '${path.join(dir, 'docker-calls')}'\n` +
+        `case "$*" in *" config --format json") cat '${path.join(dir, 'config.json')}';; esac\n`,
+    );
     chmodSync(path.join(dir, 'docker'), 0o755);
   });
 
@@ -68,19 +92,19 @@ describe('the Docker path against a stand-in engine', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function run(argv: string[]) {
+  async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
     const stdout = new Capture();
     const stderr = new Capture();
     const code = await runStack(argv, {
       stdout,
       stderr,
       root: REPO_ROOT,
-      env: { PATH: `${dir}:${process.env.PATH}`, DOCKER_HOST: `unix://${socket}` },
+      env: { PATH: `${dir}:${process.env.PATH}`, DOCKER_HOST: `unix://${socket}`, ...env },
     });
     return { code, stdout: stdout.text, stderr: stderr.text };
   }
 
-  it('status lists the Compose project’s services by label and exits 1 for the unhealthy ones', async () => {
+  it('status lists the Compose project’s services by label, and configured ones without a container, exit 1', async () => {
     requests.length = 0;
     const result = await run(['status', '--mode', 'docker', '--json']);
     expect(result.code).toBe(1);
@@ -98,12 +122,16 @@ describe('the Docker path against a stand-in engine', () => {
       'pg-exporter=failed',
       'postgres-primary=healthy',
       'postgres-replica=healthy',
+      'prometheus=stopped',
+      'redis=stopped',
       'training-snapshot=running',
     ]);
     expect(report.problems).toEqual([
       'grafana is unhealthy: 3 failed checks: /bin/sh: curl: not found',
       'ingestion is starting: 2/3 replicas fine; reelwatch-ingestion-3: starting',
       'pg-exporter is failed: exited with code 78',
+      'prometheus is stopped: no container',
+      'redis is stopped: no container',
     ]);
     const listCall = requests.find((r) => r.startsWith('GET /containers/json'));
     expect(decodeURIComponent(listCall ?? '')).toContain('"label":["com.docker.compose.project=reelwatch"]');
@@ -123,12 +151,77 @@ describe('the Docker path against a stand-in engine', () => {
     expect(lines).toContain(`${'reelwatch-ingestion-1'.padEnd(28)} | /reelwatch-ingestion-1 started`);
   });
 
-  it('down runs docker compose down on the repo’s Compose file, with --volumes when asked', async () => {
-    const result = await run(['down', '--volumes', '--mode', 'docker']);
+  const composeFile = path.join(REPO_ROOT, 'compose', 'docker-compose.yml');
+  const lastCall = (match: string) =>
+    readFileSync(path.join(dir, 'docker-calls'), 'utf8')
+      .trim()
+      .split('\n')
+      .filter((l) => l.includes(match))
+      .at(-1);
+
+  it('down runs docker compose down on the repo’s Compose file and env file, with --volumes when asked', async () => {
+    const envFile = path.join(dir, 'test.env');
+    writeFileSync(envFile, 'PROMETHEUS_PORT=19090\n');
+    const result = await run(['down', '--volumes', '--mode', 'docker', '--env-file', envFile]);
     expect(result.code).toBe(0);
-    const calls = readFileSync(path.join(dir, 'docker-calls'), 'utf8').trim().split('\n');
-    expect(calls.at(-1)).toBe(
-      `compose -f ${path.join(REPO_ROOT, 'compose', 'docker-compose.yml')} down --remove-orphans --volumes`,
+    expect(lastCall(' down ')).toBe(
+      `compose -p reelwatch -f ${composeFile} --env-file ${envFile} down --remove-orphans --volumes`,
     );
+  });
+
+  it('works on the Compose project COMPOSE_PROJECT_NAME names, as Compose would', async () => {
+    requests.length = 0;
+    const result = await run(['status', '--mode', 'docker', '--json'], { COMPOSE_PROJECT_NAME: 'other' });
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      running: false,
+      notes: ['no container of the Compose project `other` (pnpm stack up starts it)'],
+    });
+    const listCall = requests.find((r) => r.startsWith('GET /containers/json'));
+    expect(decodeURIComponent(listCall ?? '')).toContain('"label":["com.docker.compose.project=other"]');
+  });
+
+  it('up --without names the other services to Compose; status then shows the left-out ones as skipped', async () => {
+    const stateDir = path.join(dir, 'state');
+    const envFile = path.join(dir, 'up.env');
+    writeFileSync(envFile, 'PROMETHEUS_PORT=19090\n');
+    const common = ['--mode', 'docker', '--state-dir', stateDir, '--env-file', envFile];
+    // the fixture's pg-exporter has failed: up stops waiting at once, exit 1
+    const up = await run(['up', '--without', 'prometheus', '--timeout', '5', '--no-color', ...common]);
+    expect(up.code).toBe(1);
+    expect(up.stdout).toContain('leaving out prometheus, and what depends on them: grafana');
+    expect(lastCall(' up ')).toBe(
+      `compose -p reelwatch -f ${composeFile} --env-file ${envFile} up -d --build --remove-orphans ` +
+        'kafka kafka-init postgres-primary postgres-replica redis ingestion pg-exporter training-snapshot',
+    );
+    const status = await run(['status', '--json', ...common]);
+    const report = JSON.parse(status.stdout) as {
+      components: { name: string; state: string; detail?: string }[];
+      problems: string[];
+      notes: string[];
+    };
+    const byName = Object.fromEntries(report.components.map((c) => [c.name, c.state]));
+    // prometheus: left out, no container; grafana: left out but its container is there; redis: missing
+    expect(byName).toMatchObject({ prometheus: 'skipped', grafana: 'unhealthy', redis: 'stopped' });
+    expect(report.problems).toContain('redis is stopped: no container');
+    expect(report.notes).toContain(
+      'left out by pnpm stack up --without: prometheus, grafana (a plain up starts them)',
+    );
+    const urls = await run(['urls', '--json', ...common]);
+    expect((JSON.parse(urls.stdout) as { urls: { name: string }[] }).urls.map((u) => u.name)).toEqual([
+      'alertmanager',
+      'pushgateway',
+      'task-monitor',
+    ]);
+    await run(['down', ...common]);
+    expect(existsSync(path.join(stateDir, 'docker-reelwatch.json'))).toBe(false);
+  });
+
+  it('up --without rejects a service the Compose file does not have, before starting anything', async () => {
+    const envFile = path.join(dir, 'up.env');
+    writeFileSync(envFile, 'PROMETHEUS_PORT=19090\n');
+    const result = await run(['up', '--without', 'grafanna', '--mode', 'docker', '--env-file', envFile]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--without: no service grafanna in the active profiles/);
   });
 });
