@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The README's test command (`npm test`, also `pnpm test`): from a fresh clone on Debian with
-# Node >= 20 it installs what the checks need, then runs lint, typecheck, build and every test.
+# Node >= 20.19 it installs what the checks need, then runs lint, build, typecheck, the Compose
+# stack on a real Docker engine (pnpm test:compose) and every jest test.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 
 say() { printf '\n== %s\n' "$*"; }
 die() { printf 'test-all: %s\n' "$*" >&2; exit 1; }
 
-node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
-  || die "Node.js >= 20 is required (found $(node --version))"
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' \
+  || die "Node.js >= 20.19 is required (found $(node --version))"
 
 # Debian packages whose binaries the tests start as real servers (see DESIGN.md).
 # binary:package; PostgreSQL's server binaries live outside PATH on Debian, so look there too.
@@ -20,6 +21,7 @@ needed=(
   "prometheus-pushgateway:prometheus-pushgateway"
   "redis-server:redis-server"
   "prometheus-postgres-exporter:prometheus-postgres-exporter"
+  "debootstrap:debootstrap"
 )
 have_binary() {
   command -v "$1" >/dev/null 2>&1 && return 0
@@ -59,4 +61,6 @@ say "pnpm install --frozen-lockfile"
 say "lint";      "${PNPM[@]}" run -s lint
 say "build";     "${PNPM[@]}" run -s build
 say "typecheck"; "${PNPM[@]}" run -s typecheck
+# The Compose stack on a real Docker engine (installs and starts one as root when none runs).
+say "compose";   "${PNPM[@]}" exec node -r @swc-node/register packages/compose-test/src/main.ts
 say "test";      "${PNPM[@]}" exec jest --ci "$@"

@@ -1,6 +1,5 @@
 import { waitFor } from '@reelwatch/testkit';
 import type { ComposeProject } from '../compose-project';
-import { instantQuery } from '../prometheus-api';
 
 /** The replica's WAL receiver streams from the primary, and the primary sees it streaming. */
 export async function replicaStreams(project: ComposeProject): Promise<string> {
@@ -40,18 +39,6 @@ export async function eventsFlow(project: ComposeProject): Promise<string> {
     { timeoutMs: 60_000, intervalMs: 1_000, what: 'the replica catching up' },
   );
   return `${primary} events on the primary, ${onReplica} on the replica`;
-}
-
-/** ingestion's own consumer-lag gauge (through Prometheus) comes back to 0. */
-export async function lagReturnsToZero(prometheus: string): Promise<string> {
-  await waitFor(
-    async () => {
-      const r = await instantQuery(prometheus, 'sum(reelwatch_ingestion_consumer_lag_messages)');
-      return r.length > 0 && Number(r[0]?.value[1]) === 0;
-    },
-    { timeoutMs: 120_000, intervalMs: 2_000, what: 'reelwatch_ingestion_consumer_lag_messages at 0' },
-  );
-  return 'consumer lag 0';
 }
 
 /** Pushgateway holds the training_snapshot group, with a successful last run. */
