@@ -41,15 +41,17 @@ export function runUnchecked(file: string, args: string[], options: RunOptions =
     const child = spawn(file, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // No input: stdin is /dev/null. With input, a child that exits before reading it must not
+      // turn into an EPIPE error here.
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (s: string) => {
+    child.stdout?.setEncoding('utf8').on('data', (s: string) => {
       stdout += s;
       if (options.echo) process.stdout.write(s);
     });
-    child.stderr.setEncoding('utf8').on('data', (s: string) => {
+    child.stderr?.setEncoding('utf8').on('data', (s: string) => {
       stderr += s;
       if (options.echo) process.stderr.write(s);
     });
@@ -68,6 +70,9 @@ export function runUnchecked(file: string, args: string[], options: RunOptions =
       if (timer) clearTimeout(timer);
       resolve({ code, stdout, stderr });
     });
-    child.stdin.end(options.input ?? '');
+    if (child.stdin) {
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.input);
+    }
   });
 }
