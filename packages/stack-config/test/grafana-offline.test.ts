@@ -23,7 +23,7 @@ import {
 // provisioning files against the formats Grafana's readers parse, every provisioned dashboard's
 // schemaVersion against what Grafana 12.2 migrates, and every datasource reference against the
 // provisioned datasources. The template variables' queries run against a real Prometheus in
-// stack-e2e.test.ts.
+// stack-e2e.int.test.ts.
 const paths = stackPaths(path.resolve(__dirname, '../../..'));
 const dashboardsDir = path.join(paths.grafanaDir, 'dashboards');
 const provisioning = loadGrafanaProvisioning(paths.grafanaDir);
