@@ -22,11 +22,12 @@ import { createMetricsRegistry } from '@reelwatch/service-kit';
 import { CompressionTypes, Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import pino from 'pino';
-import type { WritableAggregate } from '../src/batch-aggregator';
-import { BatchWriter, type PartitionBatch } from '../src/batch-writer';
+import type { PartitionBatch } from '../src/batch-types';
+import { BatchWriter } from '../src/batch-writer';
 import { IngestionConsumer } from '../src/ingestion-consumer';
 import { IngestionMetrics } from '../src/ingestion-metrics';
 import { migrate } from '../src/migrations';
+import type { WritableAggregate } from '../src/write-statement';
 
 const N = Number(process.env.BENCH_EVENTS ?? 500_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);

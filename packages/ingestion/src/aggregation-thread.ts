@@ -7,9 +7,9 @@
 import { parentPort } from 'node:worker_threads';
 import type { FromAggregationThread, ToAggregationThread } from './aggregation';
 import { aggregateBatch } from './aggregation';
-import { arrayText } from './array-text';
 import { BatchAggregator } from './batch-aggregator';
 import { FastLineAggregator } from './fast-line';
+import { aggregateParameterText } from './write-statement';
 
 const port = parentPort;
 if (!port) throw new Error('aggregation-thread runs only as a worker thread');
@@ -42,7 +42,7 @@ port.on('message', (msg: ToAggregationThread) => {
       eventCounts: done.eventCounts,
       deadLetterCounts: [...done.deadLetterCounts],
       deadLetterTotal: done.deadLetterTotal,
-      values: done.parameters().map(arrayText),
+      values: aggregateParameterText(done),
     };
   }
   port.postMessage(reply);

@@ -1,9 +1,10 @@
 import { Worker } from 'node:worker_threads';
-import { BatchAggregator, type WritableAggregate } from './batch-aggregator';
+import { BatchAggregator } from './batch-aggregator';
 import { FastLineAggregator } from './fast-line';
 import { type BatchData, offsetText, type PackedBatch } from './packed-batch';
 import type { DeadLetterReason, EventType } from './parse-event-line';
 import { parseEventLine } from './parse-event-line';
+import type { WritableAggregate } from './write-statement';
 
 /**
  * Aggregates one polled batch into `agg`: the byte-level fast path takes the common valid lines,
@@ -63,7 +64,7 @@ export interface PreparedAggregate {
   eventCounts: Record<EventType, number>;
   deadLetterCounts: Array<[DeadLetterReason, number]>;
   deadLetterTotal: number;
-  /** WritableAggregate.parameters(), arrays already in PostgreSQL's array text form. */
+  /** aggregateParameterText(): the write statement's aggregate values as PostgreSQL array text. */
   values: unknown[];
 }
 export type FromAggregationThread = PreparedAggregate | { type: 'failed'; id: number; message: string };
@@ -86,16 +87,19 @@ export class ThreadAggregation implements Aggregation {
   private nextId = 1;
   private closing = false;
 
-  constructor(private readonly onFailure: (err: Error) => void) {
+  /**
+   * @param spawnWorker starts one aggregation thread (spawnAggregationThread); called again for
+   *   each replacement, so whoever passes it sees every thread the aggregation runs on.
+   */
+  constructor(
+    private readonly onFailure: (err: Error) => void,
+    private readonly spawnWorker: () => Worker = spawnAggregationThread,
+  ) {
     this.spawn();
   }
 
   private spawn(): void {
-    const ts = __filename.endsWith('.ts');
-    // From source (tests, benchmarks) the thread compiles TypeScript as it loads, like its parent.
-    const worker = new Worker(`${__dirname}/aggregation-thread${ts ? '.ts' : '.js'}`, {
-      execArgv: ts ? ['-r', '@swc-node/register'] : [],
-    });
+    const worker = this.spawnWorker();
     worker.on('message', (msg: FromAggregationThread) => {
       const waiter = this.waiting.get(msg.id);
       if (!waiter) return;
@@ -133,17 +137,21 @@ export class ThreadAggregation implements Aggregation {
     });
   }
 
-  /** Stops the thread the hard way, as a crash would (for tests of the recovery). */
-  async crashForTest(): Promise<void> {
-    await this.worker.terminate();
-  }
-
   async close(): Promise<void> {
     this.closing = true;
     for (const waiter of this.waiting.values()) waiter.reject(new Error('aggregation closed'));
     this.waiting.clear();
     await this.worker.terminate();
   }
+}
+
+/** Starts a worker thread running aggregation-thread.ts. */
+export function spawnAggregationThread(): Worker {
+  const ts = __filename.endsWith('.ts');
+  // From source (tests, benchmarks) the thread compiles TypeScript as it loads, like its parent.
+  return new Worker(`${__dirname}/aggregation-thread${ts ? '.ts' : '.js'}`, {
+    execArgv: ts ? ['-r', '@swc-node/register'] : [],
+  });
 }
 
 function prepared(msg: PreparedAggregate): WritableAggregate {

@@ -1,4 +1,5 @@
 import type { DeadLetterReason, EventType, MovieEvent, ParseResult } from './parse-event-line';
+import { aggregateParameters, type WritableAggregate } from './write-statement';
 
 /**
  * A user id as an aggregation key: a number when it has at most 15 digits (exact in a double, and a
@@ -76,23 +77,6 @@ const HOUR_MICROS = 3_600_000_000;
 export const sanitizeText = (text: string): string => text.replace(/\u0000/g, '\uFFFD');
 
 /**
- * What BatchWriter needs of an aggregate: its counts, for the result and the metrics, and the
- * values of the write statement's aggregate parameters. Implemented by BatchAggregator and by the
- * prepared aggregate an aggregation thread sends back (aggregation.ts).
- */
-export interface WritableAggregate {
-  readonly eventCounts: Readonly<Record<EventType, number>>;
-  readonly deadLetterCounts: ReadonlyMap<DeadLetterReason, number>;
-  readonly deadLetterTotal: number;
-  /**
-   * $1-$34 and $36-$40 of batch-writer's WRITE_BATCH_SQL, in that order: users, movies, watch
-   * progress, ratings, rating counts, recommendation hours, then the dead letters; rows sorted by
-   * key so that concurrent transactions lock rows in the same order.
-   */
-  parameters(): unknown[];
-}
-
-/**
  * The in-memory aggregate of one batch, in stream (offset) order: what one transaction writes.
  * Combining rules match the SQL upserts, so aggregating a batch then upserting equals applying
  * every event one by one: counts add, first/last seen take min/max, the latest rating wins by
@@ -121,64 +105,7 @@ export class BatchAggregator implements WritableAggregate {
   }
 
   parameters(): unknown[] {
-    const byKey = <T>(map: Map<UserKey, T>): T[] =>
-      [...map.entries()].sort((x, y) => compareKeys(x[0], y[0])).map((e) => e[1]);
-    const users = byKey(this.users);
-    const movies = byKey(this.movies);
-    // Per user in key order, then per movie id: the same total order as a sorted `<user>/<movie>`
-    // key would give within a user, without building a key string per row.
-    const progress: WatchProgressAggregate[] = [];
-    const ratings: RatingAggregate[] = [];
-    const byMovie = <T extends { movieId: string }>(x: T, y: T) =>
-      x.movieId < y.movieId ? -1 : x.movieId > y.movieId ? 1 : 0;
-    for (const u of users) {
-      if (u.progress) progress.push(...[...u.progress.values()].sort(byMovie));
-      if (u.ratings) ratings.push(...[...u.ratings.values()].sort(byMovie));
-    }
-    const counts = byKey(this.ratingCounts);
-    const hours = byKey(this.recommendations);
-    const dead = this.deadLetters;
-    return [
-      users.map((u) => u.userId),
-      users.map((u) => u.firstSeen),
-      users.map((u) => u.lastSeen),
-      users.map((u) => u.watchEvents),
-      users.map((u) => u.rateEvents),
-      users.map((u) => u.recommendEvents),
-      movies.map((m) => m.movieId),
-      movies.map((m) => m.firstSeen),
-      movies.map((m) => m.lastSeen),
-      movies.map((m) => m.watchEvents),
-      movies.map((m) => m.rateEvents),
-      progress.map((p) => p.userId),
-      progress.map((p) => p.movieId),
-      progress.map((p) => p.firstWatched),
-      progress.map((p) => p.lastWatched),
-      progress.map((p) => `{${p.minutes.join(',')}}`),
-      progress.map((p) => p.maxMinute),
-      progress.map((p) => p.watchEvents),
-      ratings.map((r) => r.userId),
-      ratings.map((r) => r.movieId),
-      ratings.map((r) => r.rating),
-      ratings.map((r) => r.ratedAt),
-      ratings.map((r) => r.rateEvents),
-      counts.map((c) => c.movieId),
-      counts.map((c) => c.rating),
-      counts.map((c) => c.events),
-      hours.map((h) => h.hour),
-      hours.map((h) => h.host),
-      hours.map((h) => h.status),
-      hours.map((h) => h.requests),
-      hours.map((h) => h.latencyMsSum),
-      hours.map((h) => h.latencyMsMin),
-      hours.map((h) => h.latencyMsMax),
-      hours.map((h) => h.resultsSum),
-      dead.map((d) => d.partition),
-      dead.map((d) => d.offset),
-      dead.map((d) => d.reason),
-      dead.map((d) => d.detail),
-      dead.map((d) => d.rawText),
-    ];
+    return aggregateParameters(this);
   }
 
   get size(): number {
@@ -348,13 +275,6 @@ export class BatchAggregator implements WritableAggregate {
     }
     return movie;
   }
-}
-
-/** A total order on keys: numbers (short user ids) numerically, before strings, which compare as text. */
-function compareKeys(x: UserKey, y: UserKey): number {
-  if (typeof x === 'number') return typeof y === 'number' ? x - y : -1;
-  if (typeof y === 'number') return 1;
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function flatten<T>(

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { WriteResult } from './batch-types';
 import { DEAD_LETTER_REASONS, EVENT_TYPES } from './parse-event-line';
 
 /** Where consumer lag comes from at scrape time (see IngestionConsumer.lag). */
@@ -122,5 +123,25 @@ export class IngestionMetrics {
 
   setLagSource(source: LagSource | undefined): void {
     this.lagSource = source;
+  }
+
+  /** Counts what one transaction applied; `polled` are the batches it wrote (empty for a retry of some). */
+  recordWrite(result: WriteResult, polled: ReadonlyArray<{ count: number; started: bigint }>): void {
+    for (const [type, n] of Object.entries(result.appliedByType)) {
+      if (n > 0) this.events.inc({ type, outcome: type === 'malformed' ? 'dead_letter' : 'applied' }, n);
+    }
+    for (const [type, n] of Object.entries(result.duplicatesByType)) {
+      if (n > 0) this.events.inc({ type, outcome: 'duplicate' }, n);
+    }
+    for (const [reason, n] of result.deadLetters) this.deadLetters.inc({ reason }, n);
+    if (result.newUsers > 0) this.newUsers.inc(result.newUsers);
+    if (result.newMovies > 0) this.newMovies.inc(result.newMovies);
+    this.transactionDuration.observe(result.transactionSeconds);
+    const now = process.hrtime.bigint();
+    for (const b of polled) {
+      this.batchSize.observe(b.count);
+      this.batchDuration.observe(Number(now - b.started) / 1e9);
+    }
+    if (result.applied > 0) this.lastBatchTimestamp.set(Date.now() / 1000);
   }
 }

@@ -11,10 +11,11 @@ import {
 } from '@reelwatch/service-kit';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { BatchWriter } from './batch-writer';
-import { ingestionConfigSchema } from './config';
+import { type IngestionConfig, ingestionConfigSchema } from './config';
 import { IngestionError, toDbError } from './errors';
-import { IngestionConsumer } from './ingestion-consumer';
+import { IngestionConsumer, type IngestionConsumerOptions } from './ingestion-consumer';
 import { IngestionMetrics } from './ingestion-metrics';
 import { migrate } from './migrations';
 
@@ -60,27 +61,35 @@ async function main(argv: string[]): Promise<void> {
   });
   logger.info({ url: http.url }, 'http server listening');
 
-  if (config.INGESTION_MIGRATE_ON_START) {
-    // Retry while the database is still starting (compose brings services up together).
-    for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
-      try {
-        await migrate(pool, logger.child({ unit: 'migrations' }));
-        break;
-      } catch (err) {
-        if ((err as { code?: string }).code === 'MIGRATION_CHANGED' || lifecycle.stopping) throw err;
-        logger.warn({ err }, 'migrations failed; retrying');
-        await new Promise((r) => setTimeout(r, delay));
-      }
-    }
-  }
+  if (config.INGESTION_MIGRATE_ON_START) await migrateOnStart(pool, logger, lifecycle);
 
+  const consumer = new IngestionConsumer(consumerOptions(config, pool, logger, metrics));
+  readiness.add('consumer', () => consumer.readinessCheck());
+  // Also not ready when PostgreSQL is unreachable while no batch is waiting (an idle stream).
+  readiness.add('postgres', () => pingDatabase(pool, 1_500));
+  // Hooks run in registration order: stop consuming first (the batch in flight commits or rolls
+  // back, then the group is left), then close the pool, then the HTTP server (scrapable until last).
+  lifecycle.onShutdown('consumer', () => consumer.stop());
+  lifecycle.onShutdown('postgres', () => pool.end());
+  lifecycle.onShutdown('http', () => http.close());
+  await consumer.start();
+  logger.info({ topic: config.INGESTION_TOPIC, group: config.INGESTION_GROUP_ID }, 'consuming');
+}
+
+/** The consumer's settings, one per INGESTION_* variable. */
+function consumerOptions(
+  config: IngestionConfig,
+  pool: pg.Pool,
+  logger: Logger,
+  metrics: IngestionMetrics,
+): IngestionConsumerOptions {
   const kafka = new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
     logLevel: logLevel.WARN,
     logCreator: kafkaLogCreator(logger.child({ unit: 'kafkajs' })),
   });
-  const consumer = new IngestionConsumer({
+  return {
     kafka,
     topic: config.INGESTION_TOPIC,
     groupId: config.INGESTION_GROUP_ID,
@@ -98,17 +107,21 @@ async function main(argv: string[]): Promise<void> {
     maxPendingEvents: config.INGESTION_MAX_PENDING_EVENTS,
     groupLingerMs: config.INGESTION_GROUP_LINGER_MS,
     aggregationThread: config.INGESTION_AGGREGATION_THREAD,
-  });
-  readiness.add('consumer', () => consumer.readinessCheck());
-  // Also not ready when PostgreSQL is unreachable while no batch is waiting (an idle stream).
-  readiness.add('postgres', () => pingDatabase(pool, 1_500));
-  // Hooks run in registration order: stop consuming first (the batch in flight commits or rolls
-  // back, then the group is left), then close the pool, then the HTTP server (scrapable until last).
-  lifecycle.onShutdown('consumer', () => consumer.stop());
-  lifecycle.onShutdown('postgres', () => pool.end());
-  lifecycle.onShutdown('http', () => http.close());
-  await consumer.start();
-  logger.info({ topic: config.INGESTION_TOPIC, group: config.INGESTION_GROUP_ID }, 'consuming');
+  };
+}
+
+/** Migrates, retrying while the database is still starting (compose brings services up together). */
+async function migrateOnStart(pool: pg.Pool, logger: Logger, lifecycle: Lifecycle): Promise<void> {
+  for (let delay = 500; ; delay = Math.min(delay * 2, 10_000)) {
+    try {
+      await migrate(pool, logger.child({ unit: 'migrations' }));
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code === 'MIGRATION_CHANGED' || lifecycle.stopping) throw err;
+      logger.warn({ err }, 'migrations failed; retrying');
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
 }
 
 async function pingDatabase(pool: pg.Pool, timeoutMs: number): Promise<void> {

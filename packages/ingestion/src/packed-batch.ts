@@ -1,4 +1,4 @@
-import type { ParsedMessage, PartitionBatch } from './batch-writer';
+import type { ParsedMessage, PartitionBatch } from './batch-types';
 import { type ParseResult, parseEventLine } from './parse-event-line';
 
 /**

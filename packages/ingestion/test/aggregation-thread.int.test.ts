@@ -1,29 +1,16 @@
 import { EventGenerator } from '@reelwatch/event-producer';
-import {
-  type KafkaCluster,
-  type PostgresCluster,
-  startKafka,
-  startPostgres,
-  waitFor,
-} from '@reelwatch/testkit';
+import { waitFor } from '@reelwatch/testkit';
 import { counterValue, expectReference, startInProcess } from './support/in-process';
 import { appliedCount, produceEvents, uniqueName } from './support/pipeline';
+import { useServers } from './support/servers';
 
-// The consumer in this process (not the built service): the tests reach into it to kill its
-// aggregation thread. Real Kafka (mock cluster) and real PostgreSQL, as everywhere else.
-let kafka: KafkaCluster;
-let postgres: PostgresCluster;
-
-beforeAll(async () => {
-  kafka = await startKafka();
-  postgres = await startPostgres({ replica: false });
-}, 120_000);
-afterAll(async () => {
-  await kafka?.destroy();
-  await postgres?.destroy();
-});
+// The consumer in this process (not the built service): the tests kill its aggregation thread
+// through the thread handles startInProcess records. Real Kafka (mock cluster) and real
+// PostgreSQL, as everywhere else.
+const servers = useServers();
 
 test('a dead aggregation thread is replaced, the batches not yet written are read again, and the result still equals the reference', async () => {
+  const { kafka, postgres } = servers;
   const N = 60_000;
   const events = [...new EventGenerator({ seed: 801, malformedRatio: 0.003 }).take(N)];
   const topic = uniqueName('thread');
@@ -43,7 +30,7 @@ test('a dead aggregation thread is replaced, the batches not yet written are rea
           what: `${threshold} events applied`,
         },
       );
-      await run.consumer.crashAggregationForTest();
+      await run.killAggregationThread();
     }
     await waitFor(async () => (await appliedCount(postgres.primary, run.database, run.group)) === N, {
       timeoutMs: 90_000,
@@ -59,6 +46,7 @@ test('a dead aggregation thread is replaced, the batches not yet written are rea
 }, 240_000);
 
 test('with INGESTION_AGGREGATION_THREAD=false the consumer aggregates on its own thread, with the same result', async () => {
+  const { kafka, postgres } = servers;
   const N = 20_000;
   const events = [...new EventGenerator({ seed: 802, malformedRatio: 0.003 }).take(N)];
   const topic = uniqueName('inline');
@@ -71,13 +59,15 @@ test('with INGESTION_AGGREGATION_THREAD=false the consumer aggregates on its own
       what: 'every event applied (aggregation on the consumer thread)',
     });
     await expectReference(postgres, run, events);
-    await expect(run.consumer.crashAggregationForTest()).rejects.toThrow('no aggregation thread');
+    expect(run.aggregationThreads).toHaveLength(0);
+    await expect(run.killAggregationThread()).rejects.toThrow('no aggregation thread');
   } finally {
     await run.stop();
   }
 }, 120_000);
 
 test('the group linger never holds back a batch that reaches the end of its partition (live traffic is written at once)', async () => {
+  const { kafka, postgres } = servers;
   const topic = uniqueName('linger');
   const first = [...new EventGenerator({ seed: 803 }).take(2_000)];
   await produceEvents(kafka.brokers, topic, first);

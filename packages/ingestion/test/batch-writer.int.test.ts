@@ -1,31 +1,24 @@
 import { EventGenerator } from '@reelwatch/event-producer';
-import { type PostgresCluster, startPostgres } from '@reelwatch/testkit';
 import pg from 'pg';
 import pino from 'pino';
 import { BatchAggregator } from '../src/batch-aggregator';
-import { BatchWriter, type ParsedMessage, type PartitionBatch } from '../src/batch-writer';
+import type { ParsedMessage, PartitionBatch } from '../src/batch-types';
+import { BatchWriter } from '../src/batch-writer';
 import { loadMigrations, migrate } from '../src/migrations';
 import { parseEventLine } from '../src/parse-event-line';
 import { databaseTables, describeDifferences, referenceTables } from './support/reference';
+import { useServers } from './support/servers';
 
 const quiet = pino({ level: 'silent' });
-let postgres: PostgresCluster;
-const pools: pg.Pool[] = [];
-
-beforeAll(async () => {
-  postgres = await startPostgres({ replica: false });
-}, 60_000);
-afterAll(async () => {
-  for (const pool of pools) await pool.end();
-  await postgres?.destroy();
-});
+const servers = useServers({ kafka: false });
 
 async function freshPool(): Promise<pg.Pool> {
+  const { postgres } = servers;
   const pool = new pg.Pool({
     connectionString: postgres.primary.url(await postgres.createDatabase()),
     max: 2,
   });
-  pools.push(pool);
+  servers.onTeardown(() => pool.end());
   return pool;
 }
 

@@ -1,28 +1,13 @@
 import { EventGenerator } from '@reelwatch/event-producer';
-import {
-  type KafkaCluster,
-  type PostgresCluster,
-  startKafka,
-  startPostgres,
-  waitFor,
-} from '@reelwatch/testkit';
+import { waitFor } from '@reelwatch/testkit';
 import { counterValue, expectReference, startInProcess } from './support/in-process';
 import { appliedCount, produceEvents, uniqueName } from './support/pipeline';
+import { useServers } from './support/servers';
 
-let kafka: KafkaCluster;
-let postgres: PostgresCluster;
-
-beforeAll(async () => {
-  kafka = await startKafka();
-  postgres = await startPostgres({ replica: false });
-}, 120_000);
-afterAll(async () => {
-  kafka?.resume();
-  await kafka?.destroy();
-  await postgres?.destroy();
-});
+const servers = useServers();
 
 test('a consumer crash (the broker hangs until kafkajs gives up) is counted, the consumer is recreated, and the result equals the reference', async () => {
+  const { kafka, postgres } = servers;
   const N = 30_000;
   const events = [...new EventGenerator({ seed: 811, malformedRatio: 0.003 }).take(N)];
   const topic = uniqueName('crash');

@@ -1,37 +1,22 @@
 import { EventGenerator, type GeneratedEvent } from '@reelwatch/event-producer';
-import {
-  type KafkaCluster,
-  type PostgresCluster,
-  type ServiceProcess,
-  startKafka,
-  startPostgres,
-  waitFor,
-} from '@reelwatch/testkit';
+import { type ServiceProcess, waitFor } from '@reelwatch/testkit';
 import {
   appliedCount,
   parseMetrics,
   produceEvents,
-  requireBuilt,
   scrape,
   startIngestion,
   uniqueName,
 } from './support/pipeline';
 import { databaseTables, describeDifferences, referenceTables } from './support/reference';
+import { useServers } from './support/servers';
 
 const N = 60_000;
-let kafka: KafkaCluster;
-let postgres: PostgresCluster;
 const services: ServiceProcess[] = [];
 
-beforeAll(async () => {
-  requireBuilt();
-  kafka = await startKafka();
-  postgres = await startPostgres({ replica: false });
-}, 120_000);
-afterAll(async () => {
+const servers = useServers({ built: true });
+servers.onTeardown(async () => {
   for (const s of services) await s.kill9().catch(() => undefined);
-  await kafka?.destroy();
-  await postgres?.destroy();
 });
 
 /** The partitions a process currently owns: it exports lag only for its assigned partitions. */
@@ -44,6 +29,7 @@ async function ownedPartitions(service: ServiceProcess): Promise<number[]> {
 }
 
 test('two ingestion processes in one group share the partitions, and when one stops the other takes over to the reference state', async () => {
+  const { kafka, postgres } = servers;
   const events: GeneratedEvent[] = [...new EventGenerator({ seed: 400, malformedRatio: 0.002 }).take(N)];
   const topic = uniqueName('group');
   const group = uniqueName('g');

@@ -1,33 +1,20 @@
 import { EventGenerator, type GeneratedEvent } from '@reelwatch/event-producer';
-import {
-  type KafkaCluster,
-  type PostgresCluster,
-  type ServiceProcess,
-  startKafka,
-  startPostgres,
-  waitFor,
-} from '@reelwatch/testkit';
-import { appliedCount, produceEvents, requireBuilt, startIngestion, uniqueName } from './support/pipeline';
+import { type ServiceProcess, waitFor } from '@reelwatch/testkit';
+import { appliedCount, produceEvents, startIngestion, uniqueName } from './support/pipeline';
 import { databaseTables, describeDifferences, referenceTables } from './support/reference';
+import { useServers } from './support/servers';
 
 const N = 200_000;
 const KILLS = 6;
-let kafka: KafkaCluster;
-let postgres: PostgresCluster;
 let service: ServiceProcess | undefined;
 
-beforeAll(async () => {
-  requireBuilt();
-  kafka = await startKafka();
-  postgres = await startPostgres({ replica: false });
-}, 120_000);
-afterAll(async () => {
+const servers = useServers({ built: true });
+servers.onTeardown(async () => {
   await service?.kill9().catch(() => undefined);
-  await kafka?.destroy();
-  await postgres?.destroy();
 });
 
 test('kill -9 of the ingestion process at random moments during a 200,000-event run ends with the database equal to applying every event exactly once', async () => {
+  const { kafka, postgres } = servers;
   const events: GeneratedEvent[] = [...new EventGenerator({ seed: 200, malformedRatio: 0.002 }).take(N)];
   const topic = uniqueName('crash');
   const group = uniqueName('g');
@@ -75,6 +62,7 @@ test('kill -9 of the ingestion process at random moments during a 200,000-event 
 }, 300_000);
 
 test('SIGTERM in the middle of a backlog finishes the batch in flight, leaves the group and exits 0 within the deadline; a restart completes to the reference', async () => {
+  const { kafka, postgres } = servers;
   const events: GeneratedEvent[] = [
     ...new EventGenerator({ seed: 201, malformedRatio: 0.002 }).take(100_000),
   ];

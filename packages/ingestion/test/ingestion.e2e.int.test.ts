@@ -1,39 +1,24 @@
 import { EventGenerator, type GeneratedEvent } from '@reelwatch/event-producer';
 import { lintMetrics } from '@reelwatch/service-kit';
-import {
-  type KafkaCluster,
-  type PostgresCluster,
-  startKafka,
-  startPostgres,
-  waitFor,
-} from '@reelwatch/testkit';
+import { waitFor } from '@reelwatch/testkit';
 import { DEAD_LETTER_REASONS, parseEventLine } from '../src/parse-event-line';
 import {
   appliedCount,
   parseMetrics,
   produceEvents,
-  requireBuilt,
   scrape,
   startIngestion,
   uniqueName,
 } from './support/pipeline';
 import { databaseTables, describeDifferences, referenceTables } from './support/reference';
+import { useServers } from './support/servers';
 
 const N = 100_000;
-let kafka: KafkaCluster;
-let postgres: PostgresCluster;
 
-beforeAll(async () => {
-  requireBuilt();
-  kafka = await startKafka();
-  postgres = await startPostgres();
-}, 120_000);
-afterAll(async () => {
-  await kafka?.destroy();
-  await postgres?.destroy();
-});
+const servers = useServers({ built: true, replica: true });
 
 test('ingestion applies 100,000 generated events so that every aggregate table equals the reference, on the replica too, with exact metric counters', async () => {
+  const { kafka, postgres } = servers;
   const events: GeneratedEvent[] = [...new EventGenerator({ seed: 100, malformedRatio: 0.005 }).take(N)];
   const topic = uniqueName('e2e');
   const group = uniqueName('g');

@@ -1,17 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { type PostgresCluster, startPostgres } from '@reelwatch/testkit';
 import { loadMigrations } from '../src/migrations';
-import { INGESTION_ENTRY, requireBuilt } from './support/pipeline';
+import { INGESTION_ENTRY } from './support/pipeline';
+import { useServers } from './support/servers';
 
-let postgres: PostgresCluster;
-
-beforeAll(async () => {
-  requireBuilt();
-  postgres = await startPostgres({ replica: false });
-}, 60_000);
-afterAll(async () => {
-  await postgres?.destroy();
-});
+const servers = useServers({ kafka: false, built: true });
 
 function run(args: string[], env: Record<string, string>) {
   return spawnSync(process.execPath, [INGESTION_ENTRY, ...args], {
@@ -22,6 +14,7 @@ function run(args: string[], env: Record<string, string>) {
 }
 
 test('the migrate command applies the schema and exits 0; a second run applies nothing', async () => {
+  const { postgres } = servers;
   const database = await postgres.createDatabase();
   const env = { DATABASE_URL: postgres.primary.url(database), INGESTION_LOG_LEVEL: 'info' };
   const first = run(['migrate'], env);

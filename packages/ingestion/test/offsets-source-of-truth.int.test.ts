@@ -1,29 +1,15 @@
 import { EventGenerator, type GeneratedEvent } from '@reelwatch/event-producer';
-import {
-  type KafkaCluster,
-  type PostgresCluster,
-  startKafka,
-  startPostgres,
-  waitFor,
-} from '@reelwatch/testkit';
-import { appliedCount, produceEvents, requireBuilt, startIngestion, uniqueName } from './support/pipeline';
+import { waitFor } from '@reelwatch/testkit';
+import { appliedCount, produceEvents, startIngestion, uniqueName } from './support/pipeline';
 import { databaseTables, describeDifferences, referenceTables } from './support/reference';
+import { useServers } from './support/servers';
 
 const N = 10_000;
-let kafka: KafkaCluster;
-let postgres: PostgresCluster;
 
-beforeAll(async () => {
-  requireBuilt();
-  kafka = await startKafka();
-  postgres = await startPostgres({ replica: false });
-}, 120_000);
-afterAll(async () => {
-  await kafka?.destroy();
-  await postgres?.destroy();
-});
+const servers = useServers({ built: true });
 
 test('the stored offsets, not the Kafka committed offsets, decide where a group resumes: a fresh database is filled from the beginning', async () => {
+  const { kafka, postgres } = servers;
   const events: GeneratedEvent[] = [...new EventGenerator({ seed: 500, malformedRatio: 0.002 }).take(N)];
   const topic = uniqueName('truth');
   const group = uniqueName('g');

@@ -1,40 +1,26 @@
 import { EventGenerator, type GeneratedEvent } from '@reelwatch/event-producer';
-import {
-  type KafkaCluster,
-  type PostgresCluster,
-  type ServiceProcess,
-  startKafka,
-  startPostgres,
-  waitFor,
-} from '@reelwatch/testkit';
+import { type ServiceProcess, waitFor } from '@reelwatch/testkit';
 import {
   appliedCount,
   parseMetrics,
   produceEvents,
-  requireBuilt,
   scrape,
   startIngestion,
   uniqueName,
 } from './support/pipeline';
 import { databaseTables, describeDifferences, referenceTables } from './support/reference';
+import { useServers } from './support/servers';
 
 const N = 60_000;
-let kafka: KafkaCluster;
-let postgres: PostgresCluster;
 let service: ServiceProcess | undefined;
 
-beforeAll(async () => {
-  requireBuilt();
-  kafka = await startKafka();
-  postgres = await startPostgres({ replica: false });
-}, 120_000);
-afterAll(async () => {
+const servers = useServers({ built: true });
+servers.onTeardown(async () => {
   await service?.kill9().catch(() => undefined);
-  await kafka?.destroy();
-  await postgres?.destroy();
 });
 
 test('with PostgreSQL stopped for 10 s mid-run, ingestion reports not ready, retries, and recovers by itself to the reference state', async () => {
+  const { kafka, postgres } = servers;
   const events: GeneratedEvent[] = [...new EventGenerator({ seed: 300, malformedRatio: 0.002 }).take(N)];
   const topic = uniqueName('outage');
   const group = uniqueName('g');

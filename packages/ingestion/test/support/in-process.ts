@@ -1,9 +1,11 @@
+import type { Worker } from 'node:worker_threads';
 import type { GeneratedEvent } from '@reelwatch/event-producer';
 import { createMetricsRegistry } from '@reelwatch/service-kit';
 import type { KafkaCluster, PostgresCluster } from '@reelwatch/testkit';
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import pg from 'pg';
 import pino from 'pino';
+import { spawnAggregationThread } from '../../src/aggregation';
 import { BatchWriter } from '../../src/batch-writer';
 import { IngestionConsumer, type IngestionConsumerOptions } from '../../src/ingestion-consumer';
 import { IngestionMetrics } from '../../src/ingestion-metrics';
@@ -17,6 +19,10 @@ export interface InProcess {
   metrics: IngestionMetrics;
   database: string;
   group: string;
+  /** Every aggregation thread the consumer started, the current one last (none without a thread). */
+  aggregationThreads: readonly Worker[];
+  /** Ends the current aggregation thread the hard way, as a crash would. */
+  killAggregationThread(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -37,6 +43,7 @@ export async function startInProcess(
   const metrics = new IngestionMetrics(
     createMetricsRegistry({ service: 'ingestion', defaultMetrics: false }),
   );
+  const threads: Worker[] = [];
   const consumer = new IngestionConsumer({
     kafka: new Kafka({ brokers: kafka.brokers, clientId: 'test', logLevel: logLevel.NOTHING, ...client }),
     topic,
@@ -47,6 +54,12 @@ export async function startInProcess(
     sessionTimeoutMs: 3_000,
     heartbeatIntervalMs: 300,
     fetchMaxWaitMs: 200,
+    // The consumer's own spawner, wrapped to keep a handle on each thread for the recovery tests.
+    spawnAggregationThread: () => {
+      const thread = spawnAggregationThread();
+      threads.push(thread);
+      return thread;
+    },
     ...options,
   });
   await consumer.start();
@@ -55,6 +68,12 @@ export async function startInProcess(
     metrics,
     database,
     group,
+    aggregationThreads: threads,
+    async killAggregationThread() {
+      const current = threads[threads.length - 1];
+      if (!current) throw new Error('no aggregation thread');
+      await current.terminate();
+    },
     async stop() {
       await consumer.stop();
       await pool.end();
