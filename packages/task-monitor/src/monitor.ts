@@ -21,8 +21,8 @@ import {
 import { Redis } from 'ioredis';
 import type pino from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { BrokerInspector, registerBrokerMetrics } from './broker_metrics';
-import { FlowerMetrics } from './flower_metrics';
+import { BrokerInspector, registerBrokerMetrics } from './broker-metrics';
+import { FlowerMetrics } from './flower-metrics';
 import {
   decodeTaskRecord,
   encodeTaskRecord,

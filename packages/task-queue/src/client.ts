@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type Job, Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TaskQueueError } from './errors';
-import { within } from './redis_connection';
+import { within } from './redis-connection';
 import type { AnyTaskDefinition } from './task';
 
 export interface ApplyOptions {

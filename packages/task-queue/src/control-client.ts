@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TaskClient } from './client';
-import type { ControlCommand, ControlCommandName, ControlReply, TaskEvent, TaskKeys } from './protocol';
+import type { ControlCommand, ControlCommandName, ControlReply } from './control';
+import type { TaskEvent, TaskKeys } from './protocol';
 
 export interface RevokeOutcome {
   /** removed from its queue before any worker took it */

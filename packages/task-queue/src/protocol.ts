@@ -1,7 +1,7 @@
 /**
  * The wire protocol shared by workers, the control client and the monitor: Redis key names,
  * the events workers write to the event stream (Celery's event names and fields, so the
- * monitor can mirror Flower), and the remote-control commands.
+ * monitor can mirror Flower). The remote-control commands are declared in `control/`.
  */
 
 /** Redis keys under one prefix; BullMQ's own keys use the same prefix. */
@@ -122,37 +122,6 @@ export function isTaskEvent(event: ReelwatchTaskEvent): event is TaskEvent {
 
 /** Celery's heartbeat expiry: a worker is offline once 2 x freq passed without a heartbeat. */
 export const HEARTBEAT_EXPIRE_FACTOR = 2;
-
-export const CONTROL_COMMANDS = [
-  'shutdown',
-  'pool_restart',
-  'pool_grow',
-  'pool_shrink',
-  'autoscale',
-  'add_consumer',
-  'cancel_consumer',
-  'rate_limit',
-  'time_limit',
-  'revoke',
-  'ping',
-] as const;
-export type ControlCommandName = (typeof CONTROL_COMMANDS)[number];
-
-export interface ControlCommand {
-  id: string;
-  command: ControlCommandName;
-  /** worker names; null = every worker */
-  destination: string[] | null;
-  arguments: Record<string, unknown>;
-  /** whether the sender waits for replies */
-  reply: boolean;
-}
-
-export interface ControlReply {
-  worker: string;
-  ok: boolean;
-  message: string;
-}
 
 /** Celery's rate limit syntax: `10/s`, `10/m`, `10/h`, or a bare number (per second); 0 or '' = none. */
 export function parseRateLimit(value: string): number | null {

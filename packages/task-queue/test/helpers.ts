@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { TaskClient } from '../src/client';
-import { TaskControl } from '../src/control';
+import { TaskControl } from '../src/control-client';
 import { decodeStreamEntry, type ReelwatchTaskEvent, type TaskKeys, taskKeys } from '../src/protocol';
 import { type AnyTaskDefinition, defineTask } from '../src/task';
 import { TASKS } from '../src/tasks';

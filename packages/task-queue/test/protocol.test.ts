@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import pino from 'pino';
-import { EventPublisher } from '../src/event_publisher';
+import { EventPublisher } from '../src/event-publisher';
 import {
   decodeStreamEntry,
   type ReelwatchTaskEvent,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { createMetricsRegistry, lintMetrics } from '@reelwatch/service-kit';
 import { parseRateLimit } from '../src/protocol';
 import { DEFAULT_QUEUES, TASKS } from '../src/tasks';
-import { WorkerMetrics } from '../src/worker_metrics';
+import { WorkerMetrics } from '../src/worker-metrics';
 
 describe('the task list', () => {
   it('declares exactly one task per file in src/tasks, named after the file', () => {
@@ -11,7 +11,7 @@ describe('the task list', () => {
       .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
       .map((f) => f.replace(/\.ts$/, ''))
       .sort();
-    expect(TASKS.map((t) => t.name.replaceAll('.', '_')).sort()).toEqual(files);
+    expect(TASKS.map((t) => t.name.replaceAll('.', '-')).sort()).toEqual(files);
   });
 
   it('has unique names, a queue, at least one attempt and a description for every task', () => {

@@ -1,10 +1,10 @@
 import type { AnyTaskDefinition } from '../task';
 import { noop } from './noop';
-import { ratingsRefresh } from './ratings_refresh';
-import { recommendationsRecompute } from './recommendations_recompute';
-import { snapshotExport } from './snapshot_export';
+import { ratingsRefresh } from './ratings-refresh';
+import { recommendationsRecompute } from './recommendations-recompute';
+import { snapshotExport } from './snapshot-export';
 
-/** Every task a worker can run; one file per task, file name = task name with `_` for `.`. */
+/** Every task a worker can run; one file per task, file name = task name with `-` for `.`. */
 export const TASKS: readonly AnyTaskDefinition[] = [
   noop,
   recommendationsRecompute,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { REPLICA_TABLES } from '../replica';
 import { defineTask } from '../task';
-import { parseWith, replicaError } from '../task_args';
+import { parseWith, replicaError } from '../task-args';
 
 const Args = z.object({ movieId: z.string().min(1) });
 

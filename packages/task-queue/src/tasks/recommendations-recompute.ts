@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { REPLICA_TABLES } from '../replica';
 import { defineTask, throwIfAborted } from '../task';
-import { parseWith, replicaError } from '../task_args';
+import { parseWith, replicaError } from '../task-args';
 
 const Args = z.object({
   /** the stream's numeric user id, as a number or a string of digits */

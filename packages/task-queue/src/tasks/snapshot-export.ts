@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { TaskQueueError } from '../errors';
 import { REPLICA_TABLES } from '../replica';
 import { defineTask, throwIfAborted } from '../task';
-import { parseWith, replicaError } from '../task_args';
+import { parseWith, replicaError } from '../task-args';
 
 const Args = z.object({
   /** file name inside the export directory; no path separators */

@@ -1,0 +1,8 @@
+import { defineControlCommand } from './command';
+
+export const ping = defineControlCommand({
+  name: 'ping',
+  heartbeat: false,
+  parseArgs: () => ({}),
+  run: () => 'pong',
+});
