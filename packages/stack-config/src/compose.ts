@@ -167,17 +167,9 @@ export interface ComposeCheckOptions {
   profiles: string[];
 }
 
-/**
- * Our rules on top of the schema: mounted paths exist, every variable is in .env.example, images
- * pinned, depends_on only on healthy (or one-shot, completed) services of the same profile,
- * scalable services scale, no default passwords. Returns the problems (empty = clean).
- */
-export function composeProblems(options: ComposeCheckOptions): string[] {
+/** Every variable in .env.example, every .env.example line used, no default for a secret. */
+function variableProblems(raw: unknown, env: Map<string, string>): string[] {
   const problems: string[] = [];
-  const composeDir = path.dirname(options.composeFile);
-  const raw = loadComposeFile(options.composeFile);
-  const env = parseEnvFile(readFileSync(options.envExampleFile, 'utf8'));
-
   const uses = variableUses(raw);
   for (const use of uses) {
     if (!env.has(use.name)) problems.push(`variable ${use.name} is used but not in .env.example`);
@@ -192,7 +184,81 @@ export function composeProblems(options: ComposeCheckOptions): string[] {
     if (name !== 'COMPOSE_PROFILES' && !used.has(name))
       problems.push(`.env.example sets ${name}, which docker-compose.yml never uses`);
   }
+  return problems;
+}
 
+/** depends_on only on healthy (or one-shot, completed) services of the same profile. */
+function dependencyProblems(
+  name: string,
+  service: ComposeService,
+  services: Record<string, ComposeService>,
+): string[] {
+  const problems: string[] = [];
+  const profiles = service.profiles ?? [];
+  const deps: Record<string, { condition?: string }> = Array.isArray(service.depends_on)
+    ? Object.fromEntries(service.depends_on.map((d) => [d, {}]))
+    : (service.depends_on ?? {});
+  for (const [target, dep] of Object.entries(deps)) {
+    const other = services[target];
+    if (other === undefined) {
+      problems.push(`${name}: depends on unknown service ${target}`);
+      continue;
+    }
+    if ((other.profiles ?? []).join() !== profiles.join()) {
+      problems.push(`${name}: depends on ${target} of another profile (that part could not start alone)`);
+    }
+    const hasHealthcheck =
+      other.healthcheck !== undefined &&
+      other.healthcheck.disable !== true &&
+      other.healthcheck.test !== undefined;
+    if (dep.condition === 'service_healthy') {
+      if (!hasHealthcheck)
+        problems.push(`${name}: waits for ${target} to be healthy, but ${target} has no healthcheck`);
+    } else if (dep.condition === 'service_completed_successfully') {
+      if (other.restart !== 'no')
+        problems.push(
+          `${name}: waits for ${target} to complete, but ${target} is not a one-shot (restart: "no")`,
+        );
+    } else {
+      problems.push(`${name}: depends on ${target} without condition service_healthy`);
+    }
+  }
+  return problems;
+}
+
+/** One service: a pinned image, mounted paths that exist, one profile. */
+function serviceProblems(
+  name: string,
+  service: ComposeService,
+  context: { composeDir: string; namedVolumes: Set<string>; options: ComposeCheckOptions },
+): string[] {
+  const { composeDir, namedVolumes, options } = context;
+  const problems: string[] = [];
+  if (service.image === undefined)
+    problems.push(`${name}: no image (a built service needs a pinned image tag too)`);
+  else if (!isPinnedImage(service.image))
+    problems.push(`${name}: image ${service.image} is not pinned to a tag or digest`);
+  for (const p of hostPaths(service, composeDir, namedVolumes)) {
+    if (!existsSync(p))
+      problems.push(`${name}: mounted or built path ${path.relative(composeDir, p)} does not exist`);
+  }
+  const profiles = service.profiles ?? [];
+  if (profiles.length !== 1 || !options.profiles.includes(profiles[0] as string)) {
+    problems.push(`${name}: must belong to exactly one profile of ${options.profiles.join(', ')}`);
+  }
+  return problems;
+}
+
+/**
+ * Our rules on top of the schema: mounted paths exist, every variable is in .env.example, images
+ * pinned, depends_on only on healthy (or one-shot, completed) services of the same profile,
+ * scalable services scale, no default passwords. Returns the problems (empty = clean).
+ */
+export function composeProblems(options: ComposeCheckOptions): string[] {
+  const composeDir = path.dirname(options.composeFile);
+  const raw = loadComposeFile(options.composeFile);
+  const env = parseEnvFile(readFileSync(options.envExampleFile, 'utf8'));
+  const problems = variableProblems(raw, env);
   let compose: ComposeFile;
   try {
     compose = interpolate(raw, env);
@@ -200,54 +266,11 @@ export function composeProblems(options: ComposeCheckOptions): string[] {
     return [...problems, (err as Error).message];
   }
   for (const e of composeSchemaErrors(compose)) problems.push(`schema: ${e}`);
-
   const namedVolumes = new Set(Object.keys(compose.volumes ?? {}));
   const services = compose.services ?? {};
   for (const [name, service] of Object.entries(services)) {
-    if (service.image === undefined)
-      problems.push(`${name}: no image (a built service needs a pinned image tag too)`);
-    else if (!isPinnedImage(service.image))
-      problems.push(`${name}: image ${service.image} is not pinned to a tag or digest`);
-
-    for (const p of hostPaths(service, composeDir, namedVolumes)) {
-      if (!existsSync(p))
-        problems.push(`${name}: mounted or built path ${path.relative(composeDir, p)} does not exist`);
-    }
-
-    const profiles = service.profiles ?? [];
-    if (profiles.length !== 1 || !options.profiles.includes(profiles[0] as string)) {
-      problems.push(`${name}: must belong to exactly one profile of ${options.profiles.join(', ')}`);
-    }
-
-    const deps: Record<string, { condition?: string }> = Array.isArray(service.depends_on)
-      ? Object.fromEntries(service.depends_on.map((d) => [d, {}]))
-      : (service.depends_on ?? {});
-    for (const [target, dep] of Object.entries(deps)) {
-      const other = services[target];
-      if (other === undefined) {
-        problems.push(`${name}: depends on unknown service ${target}`);
-        continue;
-      }
-      if ((other.profiles ?? []).join() !== profiles.join()) {
-        problems.push(`${name}: depends on ${target} of another profile (that part could not start alone)`);
-      }
-      const hasHealthcheck =
-        other.healthcheck !== undefined &&
-        other.healthcheck.disable !== true &&
-        other.healthcheck.test !== undefined;
-      if (dep.condition === 'service_healthy') {
-        if (!hasHealthcheck)
-          problems.push(`${name}: waits for ${target} to be healthy, but ${target} has no healthcheck`);
-      } else if (dep.condition === 'service_completed_successfully') {
-        if (other.restart !== 'no')
-          problems.push(
-            `${name}: waits for ${target} to complete, but ${target} is not a one-shot (restart: "no")`,
-          );
-      } else {
-        problems.push(`${name}: depends on ${target} without condition service_healthy`);
-      }
-    }
-
+    problems.push(...serviceProblems(name, service, { composeDir, namedVolumes, options }));
+    problems.push(...dependencyProblems(name, service, services));
     if (options.scalable.includes(name)) {
       if (service.container_name !== undefined)
         problems.push(`${name}: a scalable service cannot have a container_name`);

@@ -2,13 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { listPanelQueries } from '@reelwatch/dashboards';
-import {
-  alertTestCoverage,
-  loadRules,
-  rewriteScrapeTargets,
-  scrapeJobNames,
-  stackPaths,
-} from '@reelwatch/stack-config';
+import { rewritePrometheusConfig } from '@reelwatch/stack';
+import { alertTestCoverage, loadRules, scrapeJobNames, stackPaths } from '@reelwatch/stack-config';
 import { parse } from 'yaml';
 import { promtool } from './promtool';
 
@@ -55,13 +50,12 @@ describe('prometheus configuration', () => {
     expect(config.rule_files).toEqual(['rules/*.yml']);
   });
 
-  test('rewriteScrapeTargets points every job at local ports and keeps the rest of the config', () => {
+  test('rewritePrometheusConfig (@reelwatch/stack) points every job at local ports and keeps the rest of the config', () => {
     const text = readFileSync(paths.prometheusConfig, 'utf8');
-    const rewritten = rewriteScrapeTargets(
-      text,
-      { ingestion: ['127.0.0.1:4001', '127.0.0.1:4002'], pushgateway: ['127.0.0.1:4003'] },
-      { alertmanager: '127.0.0.1:4004' },
-    );
+    const rewritten = rewritePrometheusConfig(text, {
+      targets: { ingestion: ['127.0.0.1:4001', '127.0.0.1:4002'], pushgateway: ['127.0.0.1:4003'] },
+      alertmanager: '127.0.0.1:4004',
+    });
     const config = parse(rewritten) as {
       scrape_configs: {
         job_name: string;

@@ -3,12 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { listPanelQueries, substituteVariables } from '@reelwatch/dashboards';
+import { COMPONENTS, rewritePrometheusConfig, type StackComponent } from '@reelwatch/stack';
 import {
   allPanels,
   interpolatePromValue,
   loadDashboards,
   loadRules,
-  rewriteScrapeTargets,
   runPromVariableQuery,
   stackPaths,
   variableQueryText,
@@ -32,13 +32,74 @@ import {
   waitFor,
 } from '@reelwatch/testkit';
 
-// End to end, natively: the Compose topology on local servers (testkit), the real built services
-// under generated traffic, the real Prometheus with prometheus/prometheus.yml (targets rewritten
-// to local ports) and its rules; then every query of every provisioned dashboard panel must return
-// data, and every recording and alerting expression must evaluate.
+// End to end, natively: the topology of @reelwatch/stack's component list on local servers
+// (testkit), the real built services under generated traffic, the real Prometheus with
+// prometheus/prometheus.yml (targets rewritten to local ports) and its rules; then every query of
+// every provisioned dashboard panel must return data, and every recording and alerting expression
+// must evaluate.
 const paths = stackPaths(path.resolve(__dirname, '../../..'));
-const entry = (pkg: string) => path.join(paths.root, 'packages', pkg, 'dist', 'main.js');
+const entry = (c: StackComponent) => path.join(paths.root, 'packages', c.packageDir ?? '', 'dist', 'main.js');
 const unique = `e2e${process.pid}${Date.now().toString(36)}`;
+/** The repo's packages the list runs: the HTTP services (with a port), then the jobs. */
+const built = COMPONENTS.filter((c) => c.packageDir !== undefined);
+const httpServices = built.filter((c) => c.nativePort !== undefined);
+const component = (name: string) => {
+  const c = COMPONENTS.find((x) => x.name === name);
+  if (!c) throw new Error(`no component ${name} in @reelwatch/stack's list`);
+  return c;
+};
+
+interface Servers {
+  brokers: string;
+  topic: string;
+  primaryUrl: string;
+  replicaUrl: string;
+  redisUrl: string;
+  keyPrefix: string;
+  tmp: string;
+}
+
+/** Each HTTP service's environment against testkit's servers (unique topic, group, key prefix). */
+const SERVICE_ENV: Record<string, (port: number, s: Servers) => Record<string, string>> = {
+  ingestion: (port, s) => ({
+    KAFKA_BROKERS: s.brokers,
+    INGESTION_TOPIC: s.topic,
+    INGESTION_GROUP_ID: `ingestion-${unique}`,
+    DATABASE_URL: s.primaryUrl,
+    INGESTION_HTTP_HOST: '127.0.0.1',
+    INGESTION_HTTP_PORT: String(port),
+    INGESTION_LOG_LEVEL: 'warn',
+  }),
+  'event-producer': (port, s) => ({
+    KAFKA_BROKERS: s.brokers,
+    PRODUCER_TOPIC: s.topic,
+    PRODUCER_RATE: '200',
+    PRODUCER_MALFORMED_RATIO: '0.02',
+    PRODUCER_HTTP_HOST: '127.0.0.1',
+    PRODUCER_HTTP_PORT: String(port),
+    PRODUCER_LOG_LEVEL: 'warn',
+  }),
+  'pg-exporter': (port, s) => ({
+    DATA_SOURCE_NAME: `${s.primaryUrl}?sslmode=disable,${s.replicaUrl}?sslmode=disable`,
+    PG_EXPORTER_WEB_LISTEN_ADDRESS: `127.0.0.1:${port}`,
+  }),
+  'task-worker': (port, s) => ({
+    TASK_WORKER_REDIS_URL: s.redisUrl,
+    TASK_WORKER_KEY_PREFIX: s.keyPrefix,
+    TASK_WORKER_REPLICA_URL: s.replicaUrl,
+    TASK_WORKER_EXPORT_DIR: path.join(s.tmp, 'exports'),
+    TASK_WORKER_METRICS_HOST: '127.0.0.1',
+    TASK_WORKER_METRICS_PORT: String(port),
+    TASK_WORKER_LOG_LEVEL: 'warn',
+  }),
+  'task-monitor': (port, s) => ({
+    TASK_MONITOR_REDIS_URL: s.redisUrl,
+    TASK_MONITOR_KEY_PREFIX: s.keyPrefix,
+    TASK_MONITOR_HOST: '127.0.0.1',
+    TASK_MONITOR_PORT: String(port),
+    TASK_MONITOR_LOG_LEVEL: 'warn',
+  }),
+};
 
 describe('the stack end to end', () => {
   let pg: PostgresCluster;
@@ -51,16 +112,10 @@ describe('the stack end to end', () => {
   let tmp: string;
 
   beforeAll(async () => {
-    const missing = [
-      'event-producer',
-      'ingestion',
-      'pg-exporter',
-      'task-queue',
-      'task-monitor',
-      'training-snapshot',
-    ]
-      .map(entry)
-      .filter((f) => !existsSync(f));
+    const noEnv = httpServices.filter((c) => SERVICE_ENV[c.name] === undefined).map((c) => c.name);
+    if (noEnv.length > 0)
+      throw new Error(`the component list has services this test does not start: ${noEnv}`);
+    const missing = built.map(entry).filter((f) => !existsSync(f));
     if (missing.length > 0) throw new Error(`build first (pnpm build): missing ${missing.join(', ')}`);
     tmp = mkdtempSync(path.join(os.tmpdir(), 'reelwatch-e2e-'));
     [pg, kafka, redis, pushgateway, alertmanager] = await Promise.all([
@@ -71,76 +126,40 @@ describe('the stack end to end', () => {
       startAlertmanager(),
     ]);
     const db = await pg.createDatabase();
-    const primaryUrl = pg.primary.url(db);
-    const replicaUrl = pg.replica.url(db);
-    const brokers = kafka.brokers.join(',');
-    const topic = `movie-events-${unique}`;
-    const ports = {
-      producer: await freePort(),
-      ingestion: await freePort(),
-      exporter: await freePort(),
-      worker: await freePort(),
-      monitor: await freePort(),
+    const servers: Servers = {
+      brokers: kafka.brokers.join(','),
+      topic: `movie-events-${unique}`,
+      primaryUrl: pg.primary.url(db),
+      replicaUrl: pg.replica.url(db),
+      redisUrl: redis.url,
+      keyPrefix: `tasks-${unique}`,
+      tmp,
     };
-    const start = async (pkg: string, port: number, env: Record<string, string>) => {
-      const svc = await startService({ entry: entry(pkg), port, env, timeoutMs: 60_000 });
+    // where each scraped component listens here (Prometheus scrapes itself on a port testkit picks)
+    const ports: Record<string, number> = { alertmanager: alertmanager.port, pushgateway: pushgateway.port };
+    const started: Record<string, ServiceProcess> = {};
+    for (const c of httpServices) {
+      const port = await freePort();
+      const env = SERVICE_ENV[c.name]?.(port, servers) ?? {};
+      const svc = await startService({ entry: entry(c), port, env, timeoutMs: 60_000 });
       services.push(svc);
-      return svc;
-    };
-    await start('ingestion', ports.ingestion, {
-      KAFKA_BROKERS: brokers,
-      INGESTION_TOPIC: topic,
-      INGESTION_GROUP_ID: `ingestion-${unique}`,
-      DATABASE_URL: primaryUrl,
-      INGESTION_HTTP_HOST: '127.0.0.1',
-      INGESTION_HTTP_PORT: String(ports.ingestion),
-      INGESTION_LOG_LEVEL: 'warn',
-    });
-    await start('event-producer', ports.producer, {
-      KAFKA_BROKERS: brokers,
-      PRODUCER_TOPIC: topic,
-      PRODUCER_RATE: '200',
-      PRODUCER_MALFORMED_RATIO: '0.02',
-      PRODUCER_HTTP_HOST: '127.0.0.1',
-      PRODUCER_HTTP_PORT: String(ports.producer),
-      PRODUCER_LOG_LEVEL: 'warn',
-    });
-    await start('pg-exporter', ports.exporter, {
-      DATA_SOURCE_NAME: `${primaryUrl}?sslmode=disable,${replicaUrl}?sslmode=disable`,
-      PG_EXPORTER_WEB_LISTEN_ADDRESS: `127.0.0.1:${ports.exporter}`,
-    });
-    const keyPrefix = `tasks-${unique}`;
-    await start('task-queue', ports.worker, {
-      TASK_WORKER_REDIS_URL: redis.url,
-      TASK_WORKER_KEY_PREFIX: keyPrefix,
-      TASK_WORKER_REPLICA_URL: replicaUrl,
-      TASK_WORKER_EXPORT_DIR: path.join(tmp, 'exports'),
-      TASK_WORKER_METRICS_HOST: '127.0.0.1',
-      TASK_WORKER_METRICS_PORT: String(ports.worker),
-      TASK_WORKER_LOG_LEVEL: 'warn',
-    });
-    const monitor = await start('task-monitor', ports.monitor, {
-      TASK_MONITOR_REDIS_URL: redis.url,
-      TASK_MONITOR_KEY_PREFIX: keyPrefix,
-      TASK_MONITOR_HOST: '127.0.0.1',
-      TASK_MONITOR_PORT: String(ports.monitor),
-      TASK_MONITOR_LOG_LEVEL: 'warn',
-    });
+      started[c.name] = svc;
+      ports[c.name] = port;
+    }
+    const monitor = started['task-monitor'];
+    if (!monitor) throw new Error('no task-monitor in the component list');
 
-    const config = rewriteScrapeTargets(
-      readFileSync(paths.prometheusConfig, 'utf8'),
-      {
-        // The `prometheus` job scrapes Prometheus itself, whose port testkit picks: left out.
-        alertmanager: [`127.0.0.1:${alertmanager.port}`],
-        pushgateway: [`127.0.0.1:${pushgateway.port}`],
-        'event-producer': [`127.0.0.1:${ports.producer}`],
-        ingestion: [`127.0.0.1:${ports.ingestion}`],
-        'pg-exporter': [`127.0.0.1:${ports.exporter}`],
-        'task-monitor': [`127.0.0.1:${ports.monitor}`],
-        'task-worker': [`127.0.0.1:${ports.worker}`],
-      },
-      { alertmanager: `127.0.0.1:${alertmanager.port}` },
+    const targets = Object.fromEntries(
+      COMPONENTS.filter((c) => c.scraped && c.name !== 'prometheus').map((c) => {
+        const port = ports[c.name];
+        if (port === undefined) throw new Error(`the test has no server for the scraped component ${c.name}`);
+        return [c.name, [`127.0.0.1:${port}`]];
+      }),
     );
+    const config = rewritePrometheusConfig(readFileSync(paths.prometheusConfig, 'utf8'), {
+      targets,
+      alertmanager: `127.0.0.1:${alertmanager.port}`,
+    });
     const files = Object.fromEntries(
       readdirSync(paths.rulesDir).map((f) => [
         `rules/${f}`,
@@ -171,10 +190,10 @@ describe('the stack end to end', () => {
       },
       { timeoutMs: 60_000, what: "ingestion's tables on the replica" },
     );
-    const snapshot = spawnSync(process.execPath, [entry('training-snapshot')], {
+    const snapshot = spawnSync(process.execPath, [entry(component('training-snapshot'))], {
       env: {
         PATH: process.env.PATH ?? '',
-        TRAINING_SNAPSHOT_DATABASE_URL: replicaUrl,
+        TRAINING_SNAPSHOT_DATABASE_URL: servers.replicaUrl,
         TRAINING_SNAPSHOT_OUTPUT_DIR: path.join(tmp, 'snapshots'),
         TRAINING_SNAPSHOT_PUSHGATEWAY_URL: pushgateway.url,
       },

@@ -1,7 +1,7 @@
+import type { ComponentUrl } from './components';
 import type { StackContext } from './context';
 import { DockerBackend, dockerReachable } from './docker/backend';
 import { NativeBackend } from './native/backend';
-import type { ComponentUrl } from './native/components';
 import { readState } from './native/state';
 import type { StatusReport } from './status-report';
 

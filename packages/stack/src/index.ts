@@ -1,7 +1,18 @@
 export { type Backend, resolveBackend } from './backend';
 export { parseCommandLine, usage } from './cli';
 export { COMMANDS } from './commands';
+export {
+  COMPONENTS,
+  COMPOSE_PUBLISHED_PORTS,
+  type ComposeService,
+  DEFAULT_PORTS,
+  findComponent,
+  PORT_NAMES,
+  type StackComponent,
+} from './components';
 export { containerState, projectContainers, summarizeServices } from './docker/containers';
+export { renderPortsTable } from './docs/ports-table';
 export { StackError } from './errors';
-export { NATIVE_COMPONENTS } from './native/components';
+export { MINIMAL_PROMETHEUS_CONFIG, rewritePrometheusConfig } from './native/prometheus-config';
+export { findRepoRoot, type RepoPaths, repoPaths } from './paths';
 export { runStack } from './run';

@@ -20,6 +20,8 @@ export interface RepoPaths {
   composeEnvExample: string;
   prometheusConfig: string;
   rulesDir: string;
+  ruleTestsDir: string;
+  grafanaDir: string;
   grafanaProvisioning: string;
   grafanaDashboards: string;
 }
@@ -32,6 +34,8 @@ export function repoPaths(root: string): RepoPaths {
     composeEnvExample: path.join(root, 'compose', '.env.example'),
     prometheusConfig: path.join(root, 'prometheus', 'prometheus.yml'),
     rulesDir: path.join(root, 'prometheus', 'rules'),
+    ruleTestsDir: path.join(root, 'prometheus', 'tests'),
+    grafanaDir: path.join(root, 'grafana'),
     grafanaProvisioning: path.join(root, 'grafana', 'provisioning'),
     grafanaDashboards: path.join(root, 'grafana', 'dashboards'),
   };

@@ -1,4 +1,4 @@
-import { PORT_NAMES } from '../src/native/settings';
+import { PORT_NAMES } from '../src/components';
 import { portTaken } from '../src/probes';
 
 /** A port base whose whole block (one port per native component) is free right now. */

@@ -1,4 +1,4 @@
-import { runDoctor } from '../doctor-checks';
+import { runDoctor } from '../doctor';
 import type { Tone } from '../output';
 import type { Command } from './command';
 

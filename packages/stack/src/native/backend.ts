@@ -1,66 +1,22 @@
-import { spawnSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Backend, LogsOptions, UpOptions, UrlList } from '../backend';
+import { COMPONENTS, type ComponentUrl, type Runtime } from '../components';
+import { embeddedKafka } from '../components/kafka';
+import { componentDir } from '../components/support';
 import type { StackContext } from '../context';
 import { StackError } from '../errors';
-import { portTaken } from '../probes';
 import { Progress } from '../progress';
 import { type PrometheusSummary, prometheusProblems, prometheusSummary } from '../prometheus-status';
 import { type ComponentStatus, componentProblems, type StatusReport } from '../status-report';
-import { aptInstall, type BinaryRequirement, canAptInstall, missingBinaries, packagesOf } from './binaries';
-import {
-  type ComponentUrl,
-  componentDir,
-  embeddedKafka,
-  NATIVE_COMPONENTS,
-  type NativeComponent,
-  type Runtime,
-  SERVICES,
-  SNAPSHOT_PACKAGE,
-  serviceEntry,
-} from './components';
 import { acquireLock } from './lock';
-import { groupAlive, isRunning, type ProcessRecord, spawnDetached, stopGroup } from './processes';
-import { type NativeSettings, nativeSettings, SYSTEM_POSTGRES_BASE, systemPostgresRoot } from './settings';
+import { printLogs } from './logs';
+import { SYSTEM_POSTGRES_BASE, systemPostgresRoot } from './postgres-root';
+import { ensureBinaries, ensureBuilt, ensurePortsFree, planSkips } from './preflight';
+import { isRunning, stopGroup } from './processes';
+import { type NativeSettings, nativeSettings } from './settings';
+import { startComponent, waitForTargets } from './start';
 import { logDir, type NativeState, readState, removeState, writeState } from './state';
-
-const HEALTH_INTERVAL_MS = 250;
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function tail(file: string, lines: number): string {
-  if (!existsSync(file)) return '';
-  const text = readFileSync(file, 'utf8');
-  return text
-    .split('\n')
-    .slice(-lines - 1)
-    .join('\n')
-    .trimEnd();
-}
 
 export class NativeBackend implements Backend {
   readonly kind = 'native' as const;
@@ -88,147 +44,54 @@ export class NativeBackend implements Backend {
     return this.ctx.out;
   }
 
-  /** Components that cannot or need not run here, each with why (and how to get it). */
-  private planSkips(rt: Runtime): BinaryRequirement[] {
-    const requiredMissing: BinaryRequirement[] = [];
-    for (const c of NATIVE_COMPONENTS) {
-      const reason = c.unavailable?.(this.settings);
-      if (reason) {
-        rt.skipped[c.name] = reason;
-        continue;
-      }
-      if (c.name === 'kafka' && this.settings.externalKafka) continue;
-      const missing = missingBinaries(c.binaries, this.settings.env);
-      if (missing.length === 0) continue;
-      if (c.optional)
-        rt.skipped[c.name] =
-          `not installed (${missing.map((m) => m.binary).join(', ')}): apt-get install ${packagesOf(missing).join(' ')}`;
-      else requiredMissing.push(...missing);
-    }
-    return requiredMissing;
-  }
-
-  private ensureBinaries(rt: Runtime, install: boolean): void {
-    let missing = this.planSkips(rt);
-    if (missing.length === 0) return;
-    const packages = packagesOf(missing);
-    const names = missing.map((m) => m.binary).join(', ');
-    if (install && canAptInstall()) {
-      this.out.note(`missing ${names}: installing the Debian packages ${packages.join(' ')} with apt-get`);
-      if (!aptInstall(packages, (line) => this.out.note(line)))
-        throw new StackError('MISSING_BINARIES', `apt-get install ${packages.join(' ')} failed`);
-      for (const key of Object.keys(rt.skipped)) delete rt.skipped[key];
-      missing = this.planSkips(rt);
-      if (missing.length === 0) return;
-    }
-    throw new StackError(
-      'MISSING_BINARIES',
-      `missing ${missing.map((m) => m.binary).join(', ')}: install the packages ${packagesOf(missing).join(' ')} ` +
-        `(Debian/Ubuntu: sudo apt-get install ${packagesOf(missing).join(' ')}), then run pnpm stack up again`,
-    );
-  }
-
-  /** Builds (pnpm) the services whose dist entry is missing, and says so. */
-  private ensureBuilt(rt: Runtime, progress: Progress): void {
-    const built = [
-      ...SERVICES.map((svc) => ({ name: svc.name as string, packageDir: svc.packageDir })),
-      { name: 'training-snapshot', packageDir: SNAPSHOT_PACKAGE },
-    ];
-    const unbuilt = built.filter(
-      (svc) =>
-        rt.skipped[svc.name] === undefined && !existsSync(serviceEntry(this.settings.root, svc.packageDir)),
-    );
-    if (unbuilt.length === 0) return;
-    for (const svc of unbuilt)
-      progress.set(svc.name, 'building', `packages/${svc.packageDir}/dist is missing`);
-    const filters = unbuilt.flatMap((svc) => ['--filter', `@reelwatch/${svc.packageDir}...`]);
-    const result = spawnSync('pnpm', [...filters, 'run', 'build'], {
-      cwd: this.settings.root,
-      encoding: 'utf8',
-      env: this.settings.env,
-    });
-    if (result.status !== 0)
-      throw new StackError(
-        'BUILD_FAILED',
-        `pnpm ${[...filters, 'run', 'build'].join(' ')} failed:\n${result.error?.message ?? ''}${result.stdout ?? ''}${result.stderr ?? ''}`,
-      );
-    for (const svc of unbuilt) progress.set(svc.name, 'waiting', 'built');
-  }
-
-  private async ensurePortsFree(rt: Runtime): Promise<void> {
-    const taken: string[] = [];
-    for (const c of NATIVE_COMPONENTS) {
-      if (rt.skipped[c.name] !== undefined) continue;
-      const port = c.port?.(this.settings);
-      if (port !== undefined && (await portTaken(port))) taken.push(`${c.name} :${port}`);
-    }
-    if (taken.length > 0)
-      throw new StackError(
-        'START_FAILED',
-        `ports in use: ${taken.join(', ')}. Stop what listens there (ss -ltnp), or choose other ports: pnpm stack up --port-base <port>`,
-      );
-  }
-
-  private async waitHealthy(
-    c: NativeComponent,
-    record: (ProcessRecord & { log: string }) | undefined,
-    rt: Runtime,
-    timeoutMs: number,
-  ): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let lastError = '';
-    for (;;) {
-      if (this.ctx.signal.aborted) throw new StackError('START_FAILED', 'interrupted');
-      if (record && !groupAlive(record.pid))
-        throw new StackError(
-          'START_FAILED',
-          `${c.name} exited while starting. Last lines of ${record.log}:\n${tail(record.log, 20)}`,
-        );
-      try {
-        await c.health(this.settings, rt);
-        return;
-      } catch (error) {
-        lastError = (error as Error).message;
-      }
-      if (Date.now() > deadline)
-        throw new StackError(
-          'NOT_HEALTHY',
-          `${c.name} not healthy after ${Math.round(timeoutMs / 1000)} s (${lastError})` +
-            (record ? `. Last lines of ${record.log}:\n${tail(record.log, 20)}` : ''),
-        );
-      await sleep(HEALTH_INTERVAL_MS, this.ctx.signal);
-    }
-  }
-
   async up(options: UpOptions): Promise<number> {
     if (options.without.length > 0)
       throw new StackError(
         'USAGE',
         '--without is for the Docker stack; natively, a component whose binaries are missing is skipped (pnpm stack doctor)',
       );
-    const s = this.settings;
-    const lock = acquireLock(s.stateDir, 'up');
-    let state: NativeState | undefined;
-    const progress = new Progress(this.out);
+    const lock = acquireLock(this.settings.stateDir, 'up');
     try {
-      const existing = readState(s.stateDir);
-      if (existing) {
-        const records = Object.values(existing.processes);
-        if (records.length > 0 && records.every(isRunning)) {
-          this.out.note('the native stack is already running (pnpm stack status, pnpm stack down)');
-          this.printUrls(existing.runtime);
-          return 0;
-        }
-        this.out.note('a previous native stack was left half-running: stopping what is left of it first');
-        await this.stopAll(existing, undefined);
-        removeState(s.stateDir);
-      }
+      const existing = readState(this.settings.stateDir);
+      if (existing && (await this.alreadyRunning(existing))) return 0;
+      await this.startAll(options);
+    } finally {
+      lock.release();
+    }
+    if (!options.attach) {
+      this.out.note('running in the background: pnpm stack status | logs [-f] | down');
+      return 0;
+    }
+    await this.attach();
+    return 0;
+  }
+
+  /** True when the stack runs already (its URLs printed); a half-running one is stopped first. */
+  private async alreadyRunning(existing: NativeState): Promise<boolean> {
+    const records = Object.values(existing.processes);
+    if (records.length > 0 && records.every(isRunning)) {
+      this.out.note('the native stack is already running (pnpm stack status, pnpm stack down)');
+      this.printUrls(existing.runtime);
+      return true;
+    }
+    this.out.note('a previous native stack was left half-running: stopping what is left of it first');
+    await this.stopAll(existing, undefined);
+    removeState(this.settings.stateDir);
+    return false;
+  }
+
+  /** Every component in order, then Prometheus' targets; on any failure, stops what was started. */
+  private async startAll(options: UpOptions): Promise<void> {
+    const s = this.settings;
+    const progress = new Progress(this.out);
+    let state: NativeState | undefined;
+    try {
       const rt: Runtime = { skipped: {} };
-      this.ensureBinaries(rt, options.install);
-      for (const c of NATIVE_COMPONENTS)
+      ensureBinaries(s, this.out, rt, options.install);
+      for (const c of COMPONENTS)
         progress.set(c.name, rt.skipped[c.name] ? 'skipped' : 'waiting', rt.skipped[c.name] ?? '');
-      this.ensureBuilt(rt, progress);
-      await this.ensurePortsFree(rt);
+      ensureBuilt(s, rt, progress);
+      await ensurePortsFree(s, rt);
       mkdirSync(logDir(s.stateDir), { recursive: true });
       state = {
         mode: 'native',
@@ -240,32 +103,19 @@ export class NativeBackend implements Backend {
         external: [],
       };
       writeState(s.stateDir, state);
-
-      for (const c of NATIVE_COMPONENTS) {
+      const startOptions = { signal: this.ctx.signal, timeoutMs: options.timeoutSec * 1000 };
+      for (const c of COMPONENTS) {
         if (rt.skipped[c.name] !== undefined) continue;
         if (this.ctx.signal.aborted) throw new StackError('START_FAILED', 'interrupted');
-        progress.set(c.name, 'starting', c.port ? `:${c.port(s)}` : '');
-        await c.prepare?.(s, rt);
-        const spec = c.launch(s, rt);
-        let record: (ProcessRecord & { log: string }) | undefined;
-        if (spec) {
-          const log = path.join(logDir(s.stateDir), `${c.name}.log`);
-          if (c.truncateLog) writeFileSync(log, '');
-          else
-            writeFileSync(log, `--- pnpm stack up: starting ${c.name} at ${new Date().toISOString()} ---\n`, {
-              flag: 'a',
-            });
-          record = { ...(await spawnDetached(spec, log)), log };
-          state.processes[c.name] = record;
-        } else state.external.push(c.name);
-        writeState(s.stateDir, state);
-        await this.waitHealthy(c, record, rt, options.timeoutSec * 1000);
-        await c.ready?.(s, rt);
-        state.runtime = rt;
-        writeState(s.stateDir, state);
-        progress.set(c.name, 'healthy', c.port ? `:${c.port(s)}` : (c.urls?.(s, rt)[0]?.url ?? ''));
+        progress.set(c.name, 'starting', s.ports[c.name] ? `:${s.ports[c.name]}` : '');
+        await startComponent(c, s, state, startOptions);
+        progress.set(
+          c.name,
+          'healthy',
+          s.ports[c.name] ? `:${s.ports[c.name]}` : (c.urls?.(s, rt)[0]?.url ?? ''),
+        );
       }
-      await this.waitForTargets(progress, options.timeoutSec * 1000);
+      await waitForTargets(s, progress, startOptions);
       progress.done();
       this.printUrls(rt);
     } catch (error) {
@@ -276,18 +126,16 @@ export class NativeBackend implements Backend {
         removeState(s.stateDir);
       }
       throw error;
-    } finally {
-      lock.release();
     }
-    if (!options.attach) {
-      this.out.note('running in the background: pnpm stack status | logs [-f] | down');
-      return 0;
-    }
+  }
+
+  /** `up --attach`: reports components that exit, and stops the stack on Ctrl-C. */
+  private async attach(): Promise<void> {
     this.out.note('attached: Ctrl-C stops the stack');
     // the watch timer also keeps the event loop (and so this process) alive until Ctrl-C
     const reported = new Set<string>();
     const watch = setInterval(() => {
-      const current = readState(s.stateDir);
+      const current = readState(this.settings.stateDir);
       for (const [name, record] of Object.entries(current?.processes ?? {})) {
         if (reported.has(name) || isRunning(record)) continue;
         reported.add(name);
@@ -300,36 +148,10 @@ export class NativeBackend implements Backend {
     });
     clearInterval(watch);
     await this.down({ volumes: false });
-    return 0;
-  }
-
-  /** `up` is done when Prometheus scrapes every target successfully (what Compose users get too). */
-  private async waitForTargets(progress: Progress, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const base = `http://127.0.0.1:${this.settings.ports.prometheus}`;
-    for (;;) {
-      const summary = await prometheusSummary(base);
-      const up = summary.targets.filter((t) => t.health === 'up').length;
-      const total = summary.targets.length;
-      if (summary.reachable && total > 0 && up === total) {
-        progress.set('targets', 'healthy', `${up}/${total} Prometheus targets up`);
-        return;
-      }
-      progress.set('targets', 'waiting', `${up}/${total} Prometheus targets up`);
-      if (Date.now() > deadline || this.ctx.signal.aborted)
-        throw new StackError(
-          'NOT_HEALTHY',
-          `Prometheus targets not all up: ${summary.targets
-            .filter((t) => t.health !== 'up')
-            .map((t) => `${t.job} (${t.lastError || t.health})`)
-            .join(', ')}`,
-        );
-      await sleep(500, this.ctx.signal);
-    }
   }
 
   private async stopAll(state: NativeState, progress: Progress | undefined): Promise<void> {
-    for (const c of [...NATIVE_COMPONENTS].reverse()) {
+    for (const c of [...COMPONENTS].reverse()) {
       const record = state.processes[c.name];
       if (!record) continue;
       progress?.set(c.name, 'stopping');
@@ -390,7 +212,7 @@ export class NativeBackend implements Backend {
       return report;
     }
     const rt = state.runtime;
-    for (const c of NATIVE_COMPONENTS) {
+    for (const c of COMPONENTS) {
       const status: ComponentStatus = { name: c.name, state: 'stopped' };
       const record = state.processes[c.name];
       if (rt.skipped[c.name] !== undefined) {
@@ -439,13 +261,13 @@ export class NativeBackend implements Backend {
     if (!rt) {
       // not running: the addresses `up` would give, without what it would skip
       rt = { skipped: {} };
-      this.planSkips(rt);
+      planSkips(this.settings, rt);
     }
     return { running: state !== undefined, urls: this.urlList(rt), notes: this.notes(rt) };
   }
 
   private urlList(rt: Runtime): ComponentUrl[] {
-    return NATIVE_COMPONENTS.filter((c) => rt.skipped[c.name] === undefined).flatMap(
+    return COMPONENTS.filter((c) => rt.skipped[c.name] === undefined).flatMap(
       (c) => c.urls?.(this.settings, rt) ?? [],
     );
   }
@@ -485,7 +307,7 @@ export class NativeBackend implements Backend {
   logFiles(): Record<string, string> {
     const dir = logDir(this.settings.stateDir);
     const files: Record<string, string> = {};
-    for (const c of NATIVE_COMPONENTS) {
+    for (const c of COMPONENTS) {
       const file = path.join(dir, `${c.name}.log`);
       if (existsSync(file)) files[c.name] = file;
     }
@@ -494,41 +316,17 @@ export class NativeBackend implements Backend {
 
   async logs(options: LogsOptions): Promise<number> {
     const files = this.logFiles();
-    if (options.service && !NATIVE_COMPONENTS.some((c) => c.name === options.service))
+    if (options.service && !COMPONENTS.some((c) => c.name === options.service))
       throw new StackError(
         'USAGE',
-        `no component ${options.service}; components: ${NATIVE_COMPONENTS.map((c) => c.name).join(', ')}`,
+        `no component ${options.service}; components: ${COMPONENTS.map((c) => c.name).join(', ')}`,
       );
     const chosen = Object.entries(files).filter(([name]) => !options.service || name === options.service);
     if (chosen.length === 0) {
       this.out.note(`no logs yet in ${logDir(this.settings.stateDir)}`);
       return options.service ? 1 : 0;
     }
-    const prefix = (name: string) => (options.service ? '' : `${this.out.paint('info', name.padEnd(16))} | `);
-    const write = (name: string, text: string) => {
-      for (const line of text.split('\n')) if (line !== '') this.out.stdout.write(`${prefix(name)}${line}\n`);
-    };
-    const offsets = new Map<string, number>();
-    for (const [name, file] of chosen) {
-      write(name, tail(file, options.tail));
-      offsets.set(name, statSync(file).size);
-    }
-    while (options.follow && !this.ctx.signal.aborted) {
-      await sleep(300, this.ctx.signal);
-      for (const [name, file] of chosen) {
-        if (!existsSync(file)) continue;
-        const size = statSync(file).size;
-        let from = offsets.get(name) ?? 0;
-        if (size < from) from = 0; // truncated (the mock Kafka's log at a restart)
-        if (size === from) continue;
-        const fd = openSync(file, 'r');
-        const buffer = Buffer.alloc(size - from);
-        readSync(fd, buffer, 0, buffer.length, from);
-        closeSync(fd);
-        offsets.set(name, size);
-        write(name, buffer.toString('utf8'));
-      }
-    }
+    await printLogs(chosen, options, this.out, this.ctx.signal);
     return 0;
   }
 

@@ -1,61 +1,22 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_PORTS, PORT_NAMES } from '../components';
 import { StackError } from '../errors';
+import { choosePostgresRoot, postgresRunAs, type RunAs } from './postgres-root';
 
-/** Native default ports: the services' and monitoring's own defaults; PostgreSQL and Redis moved
- * off 5432/6379 so a system PostgreSQL or Redis on the same machine does not collide. */
-export const PORT_NAMES = [
-  'postgres-primary',
-  'postgres-replica',
-  'redis',
-  'pushgateway',
-  'alert-sink',
-  'alertmanager',
-  'ingestion',
-  'event-producer',
-  'pg-exporter',
-  'task-worker',
-  'task-monitor',
-  'prometheus',
-  'grafana',
-] as const;
-export type PortName = (typeof PORT_NAMES)[number];
-
-export const DEFAULT_PORTS: Record<PortName, number> = {
-  'postgres-primary': 15432,
-  'postgres-replica': 15433,
-  redis: 16379,
-  pushgateway: 9091,
-  'alert-sink': 9095,
-  alertmanager: 9093,
-  ingestion: 9465,
-  'event-producer': 9464,
-  'pg-exporter': 9188,
-  'task-worker': 9466,
-  'task-monitor': 5555,
-  prometheus: 9090,
-  grafana: 3000,
-};
-
-/** With a port base B, component i of PORT_NAMES listens on B + i (tests, or a second stack). */
-export function assignPorts(portBase: number | undefined): Record<PortName, number> {
+/** With a port base B, the i-th component with a native port listens on B + i (tests, or a second stack). */
+export function assignPorts(portBase: number | undefined): Record<string, number> {
   if (portBase === undefined) return { ...DEFAULT_PORTS };
   if (!Number.isInteger(portBase) || portBase < 1024 || portBase + PORT_NAMES.length > 65_535)
     throw new StackError('USAGE', `port base must be an integer from 1024 to ${65_535 - PORT_NAMES.length}`);
-  return Object.fromEntries(PORT_NAMES.map((name, i) => [name, portBase + i])) as Record<PortName, number>;
-}
-
-export interface RunAs {
-  uid: number;
-  gid: number;
+  return Object.fromEntries(PORT_NAMES.map((name, i) => [name, portBase + i]));
 }
 
 export interface NativeSettings {
   root: string;
   stateDir: string;
   env: NodeJS.ProcessEnv;
-  ports: Record<PortName, number>;
+  /** Native ports by component name (components/index.ts declares them). */
+  ports: Record<string, number>;
   /** KAFKA_BROKERS from the environment: use that Kafka instead of the embedded mock cluster. */
   externalKafka: string | undefined;
   scrapeIntervalSec: number;
@@ -75,63 +36,12 @@ export interface NativeSettings {
   taskTrafficIntervalSec: number;
 }
 
-export const SYSTEM_POSTGRES_BASE = '/var/lib/reelwatch-stack';
-
-/** The root-owned home of PostgreSQL's data for one state dir: stable, one per state dir path. */
-export function systemPostgresRoot(stateDir: string): string {
-  const hash = createHash('sha256').update(path.resolve(stateDir)).digest('hex').slice(0, 16);
-  return path.join(SYSTEM_POSTGRES_BASE, hash);
-}
-
-/** The first parent of `dir` that `user` cannot enter (undefined: none). */
-export function blockedFor(dir: string, user: RunAs): string | undefined {
-  for (let d = path.dirname(dir); ; d = path.dirname(d)) {
-    if (existsSync(d)) {
-      const st = statSync(d);
-      const others = (st.mode & 0o001) !== 0;
-      const owner = st.uid === user.uid && (st.mode & 0o100) !== 0;
-      const group = st.gid === user.gid && (st.mode & 0o010) !== 0;
-      if (!others && !owner && !group) return d;
-    }
-    if (path.dirname(d) === d) return undefined;
-  }
-}
-
-/**
- * The state dir, unless we are root and the postgres user cannot reach it: then the system
- * location. Data that already exists in one of them wins, so a stack keeps its data either way.
- */
-export function choosePostgresRoot(stateDir: string, user: RunAs | undefined): string {
-  if (!user) return stateDir;
-  const system = systemPostgresRoot(stateDir);
-  const hasData = (root: string) => existsSync(path.join(root, 'postgres-primary', 'data', 'PG_VERSION'));
-  if (hasData(stateDir)) return stateDir;
-  if (hasData(system)) return system;
-  return blockedFor(stateDir, user) ? system : stateDir;
-}
-
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
   const raw = env[name];
   const value = raw === undefined || raw === '' ? fallback : Number(raw);
   if (!Number.isFinite(value) || value < min)
     throw new StackError('USAGE', `${name} must be a number of seconds >= ${min}`);
   return value;
-}
-
-export function postgresRunAs(): RunAs | undefined {
-  if (process.getuid?.() !== 0) return undefined;
-  const passwd = readFileSync('/etc/passwd', 'utf8');
-  for (const name of ['postgres', 'nobody']) {
-    const fields = passwd
-      .split('\n')
-      .find((line) => line.startsWith(`${name}:`))
-      ?.split(':');
-    if (fields && fields.length > 3) return { uid: Number(fields[2]), gid: Number(fields[3]) };
-  }
-  throw new StackError(
-    'START_FAILED',
-    'running as root, but there is no `postgres` user to run PostgreSQL as',
-  );
 }
 
 export function nativeSettings(options: {

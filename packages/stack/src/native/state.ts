@@ -1,14 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Runtime } from './components';
+import type { Runtime } from '../components';
 import type { ProcessRecord } from './processes';
-import type { PortName } from './settings';
 
 /** `.stack/state.json`: what `up` started, so `status`, `logs`, `urls` and `down` find it again. */
 export interface NativeState {
   mode: 'native';
   startedAt: string;
-  ports: Record<PortName, number>;
+  ports: Record<string, number>;
   /** Where PostgreSQL's data lives (the state dir, or as root /var/lib/reelwatch-stack/<hash>). */
   postgresRoot?: string;
   runtime: Runtime;

@@ -10,7 +10,7 @@ import {
   removeDockerRecord,
   writeDockerRecord,
 } from '../../src/docker/project';
-import { composePublishedPorts } from '../../src/doctor-checks';
+import { composePublishedPorts } from '../../src/doctor';
 import { StackError } from '../../src/errors';
 
 // The services of compose/docker-compose.yml as `docker compose config --format json` gives them

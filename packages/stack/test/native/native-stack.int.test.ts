@@ -4,9 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { findBinary, waitFor } from '@reelwatch/testkit';
 import { Client } from 'pg';
-import { SERVICES, serviceEntry } from '../../src/native/components';
+import { BUILT_COMPONENTS, PORT_NAMES } from '../../src/components';
+import { serviceEntry } from '../../src/components/support';
+import { systemPostgresRoot } from '../../src/native/postgres-root';
 import { groupAlive, isRunning, type ProcessRecord, stopGroup } from '../../src/native/processes';
-import { PORT_NAMES, systemPostgresRoot } from '../../src/native/settings';
 import { portTaken } from '../../src/probes';
 import { REPO_ROOT } from '../support';
 import { freePortBase } from '../support-ports';
@@ -111,8 +112,8 @@ describe('the native stack', () => {
   beforeAll(async () => {
     if (!existsSync(CLI))
       throw new Error(`${CLI} is missing: run pnpm build first (the root test command does)`);
-    for (const svc of SERVICES) {
-      const entry = serviceEntry(REPO_ROOT, svc.packageDir);
+    for (const c of BUILT_COMPONENTS) {
+      const entry = serviceEntry(REPO_ROOT, c.packageDir ?? '');
       if (!existsSync(entry))
         throw new Error(`${entry} is missing: run pnpm build first (the root test command does)`);
     }

@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { snapshotLoopScript } from '../../src/native/components';
-import { blockedFor, choosePostgresRoot, systemPostgresRoot } from '../../src/native/settings';
+import { snapshotLoopScript } from '../../src/components/training-snapshot';
+import { blockedFor, choosePostgresRoot, systemPostgresRoot } from '../../src/native/postgres-root';
 
 // Where PostgreSQL's data goes: the state dir, or as root (PostgreSQL then runs as `postgres`)
 // a root-owned place under /var/lib when `postgres` cannot reach the state dir.
