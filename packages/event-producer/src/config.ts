@@ -1,6 +1,6 @@
 import { envBoolean, envInt, envNumber, z } from '@reelwatch/service-kit';
 
-/** Keys are the environment variable names (the README's configuration table mirrors them). */
+/** Keys are the environment variable names (the package README's configuration table is generated from this schema: pnpm docs). */
 export const producerConfigSchema = z
   .object({
     KAFKA_BROKERS: z

@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describeConfig, renderConfigTable } from '@reelwatch/service-kit';
+import { readMarkedBlock } from '@reelwatch/testkit';
 import { ingestionConfigSchema } from '../src/config';
 
-const README = path.resolve(__dirname, '../../../README.md');
+const README = path.resolve(__dirname, '../README.md');
 
-test('the README configuration table for ingestion lists exactly the schema variables with their defaults', () => {
-  const readme = readFileSync(README, 'utf8');
-  const at = readme.indexOf('### ingestion configuration');
-  expect(at).toBeGreaterThanOrEqual(0);
-  const section = readme.slice(at);
-  expect(section).toContain(renderConfigTable(ingestionConfigSchema));
+test('the README configuration table for ingestion lists exactly the schema variables with their defaults (regenerate: pnpm docs)', () => {
+  expect(readMarkedBlock(README, 'config')).toBe(renderConfigTable(ingestionConfigSchema));
   for (const v of describeConfig(ingestionConfigSchema)) expect(v.description.length).toBeGreaterThan(10);
 });

@@ -31,7 +31,7 @@ export interface Collector {
   scope: 'server' | 'database';
   /** lowest server_version_num it runs on; below it the collector emits nothing and succeeds */
   minVersion?: number;
-  /** one line for the README */
+  /** one line for the README (packages/pg-exporter/README.md) */
   description: string;
   collect(ctx: CollectorContext): Promise<Sample[]>;
 }

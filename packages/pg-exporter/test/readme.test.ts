@@ -1,23 +1,23 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describeConfig } from '@reelwatch/service-kit';
+import { describeConfig, renderConfigTable } from '@reelwatch/service-kit';
+import { markedBlock } from '@reelwatch/testkit';
 import { COLLECTORS } from '../src/collectors';
 import { configSchema, FLAGS } from '../src/config';
 import { KNOWN_DIFFERENCES } from './upstream';
 
-const readme = readFileSync(path.resolve(__dirname, '../../../README.md'), 'utf8');
-const start = readme.indexOf('## pg-exporter');
-const next = readme.indexOf('\n## ', start + 1);
-const section = readme.slice(start, next < 0 ? undefined : next);
+const readme = readFileSync(path.resolve(__dirname, '../README.md'), 'utf8');
+const config = markedBlock(readme, 'config');
 
-describe('the README pg-exporter section', () => {
-  it('exists', () => {
-    expect(start).toBeGreaterThanOrEqual(0);
+describe('the pg-exporter README', () => {
+  it('has the configuration table exactly as the schema describes it (regenerate: pnpm docs)', () => {
+    expect(config).toBe(renderConfigTable(configSchema));
   });
 
   it('has a configuration row for every variable with its default', () => {
+    const lines = (config ?? '').split('\n');
     for (const v of describeConfig(configSchema)) {
-      const row = section.split('\n').find((line) => line.startsWith(`| \`${v.name}\` |`));
+      const row = lines.find((line) => line.startsWith(`| \`${v.name}\` |`));
       expect({ name: v.name, row: row !== undefined }).toEqual({ name: v.name, row: true });
       if (v.default !== undefined) expect(row).toContain(`\`${v.default}\``);
     }
@@ -27,14 +27,14 @@ describe('the README pg-exporter section', () => {
     for (const flag of Object.keys(FLAGS).filter(
       (f) => !f.startsWith('collector.') || f.includes('stat_statements.'),
     )) {
-      expect(section).toContain(`\`--${flag}\``);
+      expect(readme).toContain(`\`--${flag}\``);
     }
     for (const c of COLLECTORS) {
-      expect(section).toContain(`| \`${c.name}\` | ${c.defaultEnabled ? 'on' : 'off'} |`);
+      expect(readme).toContain(`| \`${c.name}\` | ${c.defaultEnabled ? 'on' : 'off'} |`);
     }
   });
 
   it('lists every difference from upstream that the side-by-side test allows', () => {
-    for (const name of Object.keys(KNOWN_DIFFERENCES)) expect(section).toContain(`\`${name}\``);
+    for (const name of Object.keys(KNOWN_DIFFERENCES)) expect(readme).toContain(`\`${name}\``);
   });
 });

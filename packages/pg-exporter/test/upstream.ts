@@ -1,6 +1,6 @@
 /**
  * Families Debian's postgres_exporter 0.11.1 emits that this exporter does not, each with its
- * reason. The README's "Differences from upstream" table lists the same names (a test checks).
+ * reason. packages/pg-exporter/README.md's "Differences from upstream" table lists the same names (a test checks).
  */
 export const KNOWN_DIFFERENCES: Record<string, string> = {
   pg_stat_database_active_time:

@@ -187,7 +187,7 @@ export interface ConfigVariable {
   required: boolean;
 }
 
-/** One row per env var of the schema, in schema order: feeds the README configuration reference. */
+/** One row per env var of the schema, in schema order: feeds the package READMEs' configuration tables (pnpm docs). */
 export function describeConfig(schema: z.ZodObject): ConfigVariable[] {
   return Object.entries(schema.shape).map(([name, field]) => {
     const type = field as z.ZodType;
@@ -205,7 +205,7 @@ export function describeConfig(schema: z.ZodObject): ConfigVariable[] {
   });
 }
 
-/** The README table for a schema: `| variable | default | description |`. */
+/** The configuration table of a package README for a schema: `| variable | default | description |`. */
 export function renderConfigTable(schema: z.ZodObject): string {
   const cell = (text: string) => text.replace(/\|/g, '\\|');
   const rows = describeConfig(schema).map((v) => {

@@ -1,36 +1,36 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { dashboards } from '@reelwatch/dashboards';
 import { renderConfigTable } from '@reelwatch/service-kit';
 import { loadRules, stackPaths } from '@reelwatch/stack-config';
+import { readMarkedBlock } from '@reelwatch/testkit';
 import { trainingSnapshotConfigSchema } from '@reelwatch/training-snapshot';
 
 const paths = stackPaths(path.resolve(__dirname, '../../..'));
-const readme = readFileSync(path.join(paths.root, 'README.md'), 'utf8');
+const alertsAndDashboards = path.join(paths.root, 'docs/alerts-and-dashboards.md');
 
-function section(heading: string): string {
-  const start = readme.indexOf(`\n${heading}\n`);
-  expect(start).toBeGreaterThanOrEqual(0);
-  const rest = readme.slice(start + heading.length + 2);
-  const next = rest.search(/\n#{2,3} /);
-  return next < 0 ? rest : rest.slice(0, next);
+function block(file: string, name: string): string {
+  const text = readMarkedBlock(file, name);
+  expect({ file, name, found: text !== undefined }).toEqual({ file, name, found: true });
+  return text ?? '';
 }
 
-describe('README', () => {
+describe('the docs', () => {
   test('the alerts table lists every alert of prometheus/rules with its severity', () => {
-    const table = section('### Prometheus rules and alerts');
+    const table = block(alertsAndDashboards, 'alerts');
     for (const alert of loadRules(paths.rulesDir).filter((r) => r.kind === 'alert')) {
       expect(table).toContain(`| \`${alert.name}\` | ${alert.labels.severity} |`);
     }
   });
 
   test('the dashboards table lists every dashboard with its uid and folder', () => {
-    const table = section('### Grafana dashboards');
+    const table = block(alertsAndDashboards, 'dashboards');
     for (const d of dashboards)
       expect(table).toMatch(new RegExp(`\\| ${d.folder} \\| [^|]+\\(\`${d.uid}\`\\)`));
   });
 
-  test("training-snapshot's configuration table matches its schema", () => {
-    expect(section('## training-snapshot')).toContain(renderConfigTable(trainingSnapshotConfigSchema));
+  test("training-snapshot's configuration table matches its schema (regenerate: pnpm docs)", () => {
+    expect(block(path.join(paths.root, 'packages/training-snapshot/README.md'), 'config')).toBe(
+      renderConfigTable(trainingSnapshotConfigSchema),
+    );
   });
 });

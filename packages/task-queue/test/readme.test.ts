@@ -1,19 +1,21 @@
-import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderConfigTable } from '@reelwatch/service-kit';
+import { readMarkedBlock } from '@reelwatch/testkit';
 import { monitorConfigSchema } from '../../task-monitor/src/config';
 import { workerConfigSchema } from '../src/config';
 
-const readmePath = path.resolve(__dirname, '../../../README.md');
+const packages = path.resolve(__dirname, '../..');
 
-describe('the README configuration reference', () => {
-  const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '';
-
+describe('the README configuration reference (regenerate: pnpm docs)', () => {
   it('has the task-worker table exactly as the schema describes it', () => {
-    expect(readme).toContain(`### task-worker configuration\n\n${renderConfigTable(workerConfigSchema)}\n`);
+    expect(readMarkedBlock(path.join(packages, 'task-queue/README.md'), 'config')).toBe(
+      renderConfigTable(workerConfigSchema),
+    );
   });
 
   it('has the task-monitor table exactly as the schema describes it', () => {
-    expect(readme).toContain(`### task-monitor configuration\n\n${renderConfigTable(monitorConfigSchema)}\n`);
+    expect(readMarkedBlock(path.join(packages, 'task-monitor/README.md'), 'config')).toBe(
+      renderConfigTable(monitorConfigSchema),
+    );
   });
 });

@@ -2,6 +2,14 @@
 // port and its files in a fresh temp dir, and its stop/destroy leaves no process, port or dir.
 export { type AlertmanagerServer, DEFAULT_ALERTMANAGER_CONFIG, startAlertmanager } from './alertmanager';
 export { findBinary, MissingBinaryError } from './binaries';
+export {
+  headingAnchors,
+  markdownLinks,
+  markedBlock,
+  markers,
+  readMarkedBlock,
+  replaceMarkedBlock,
+} from './docs';
 export { type HttpDaemonOptions, type RunningHttpDaemon, startHttpDaemon } from './http-daemon';
 export { type KafkaCluster, type StartKafkaOptions, startKafka } from './kafka';
 export { allocatedPorts, freePort } from './ports';

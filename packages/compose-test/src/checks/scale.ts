@@ -25,7 +25,7 @@ export async function twoIngestionMembers(
   const members = (await project.ps()).filter((c) => c.Service === 'ingestion' && c.State === 'running');
   if (members.length !== 2) throw new Error(`${members.length} ingestion containers running, want 2`);
   // Prometheus finds both through Docker's DNS; the mock broker's rebalance waits out the
-  // session timeout (README, Kafka stand-in), then each member reports its own partitions.
+  // session timeout (standins/README.md, kafka), then each member reports its own partitions.
   const partitions = await waitFor(
     async () => {
       const r = await instantQuery(
