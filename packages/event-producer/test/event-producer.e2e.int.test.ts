@@ -1,10 +1,10 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { lintMetrics } from '@reelwatch/service-kit';
 import {
   freePort,
   type KafkaCluster,
+  lintMetrics,
   type ServiceProcess,
   startKafka,
   startService,

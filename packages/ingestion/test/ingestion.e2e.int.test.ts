@@ -1,6 +1,5 @@
 import { EventGenerator, type GeneratedEvent } from '@reelwatch/event-producer';
-import { lintMetrics } from '@reelwatch/service-kit';
-import { waitFor } from '@reelwatch/testkit';
+import { lintMetrics, waitFor } from '@reelwatch/testkit';
 import { DEAD_LETTER_REASONS, parseEventLine } from '../src/parse-event-line';
 import {
   appliedCount,

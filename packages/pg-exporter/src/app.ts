@@ -1,13 +1,13 @@
 import type { Logger } from 'pino';
-import { loadAuthModules } from './auth_modules';
+import { loadAuthModules } from './auth-modules';
 import type { Collector } from './collector';
 import { collectorByName } from './collectors';
 import type { ExporterConfig } from './config';
 import type { DataSource } from './dsn';
 import { Exporter } from './exporter';
 import { type RunningExporterServer, startExporterServer } from './http';
-import { loadUserQueries } from './user_queries';
-import { BasicAuth, loadWebConfig } from './web_config';
+import { loadUserQueries } from './user-queries';
+import { BasicAuth, loadWebConfig } from './web-config';
 
 export interface RunningPgExporter {
   exporter: Exporter;

@@ -3,7 +3,7 @@ import type { CollectorOptions } from './collector';
 import { COLLECTORS } from './collectors';
 import { type DataSource, resolveDataSources } from './dsn';
 import { ExporterError } from './errors';
-import { parseGoDurationMs } from './user_queries';
+import { parseGoDurationMs } from './user-queries';
 
 export function collectorEnvName(name: string): string {
   return `PG_EXPORTER_COLLECTOR_${name.toUpperCase()}`;

@@ -3,7 +3,7 @@ import type { Collector, CollectorContext, CollectorOptions, Row } from './colle
 import type { DataSource } from './dsn';
 import { ExpositionWriter, type Sample } from './exposition';
 import { PgTarget, type ServerInfo } from './target';
-import { type UserQuery, type UserQueryFile, userQuerySamples, versionSatisfies } from './user_queries';
+import { type UserQuery, type UserQueryFile, userQuerySamples, versionSatisfies } from './user-queries';
 
 export interface ExporterOptions {
   sources: DataSource[];

@@ -2,9 +2,9 @@ import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { type AuthModule, probeDataSource } from './auth_modules';
+import { type AuthModule, probeDataSource } from './auth-modules';
 import type { Exporter } from './exporter';
-import type { BasicAuth, WebConfig } from './web_config';
+import type { BasicAuth, WebConfig } from './web-config';
 
 export interface ExporterHttpOptions {
   host: string | undefined;

@@ -1,5 +1,5 @@
 export { type RunningPgExporter, startPgExporter } from './app';
-export { type AuthModule, loadAuthModules, probeDataSource } from './auth_modules';
+export { type AuthModule, loadAuthModules, probeDataSource } from './auth-modules';
 export type { Collector, CollectorContext, CollectorOptions } from './collector';
 export { COLLECTORS, collectorByName } from './collectors';
 export {
@@ -18,5 +18,5 @@ export { Exporter, type ExporterOptions, filterDatabases, shortVersion } from '.
 export { ExpositionWriter, type MetricType, type Sample } from './exposition';
 export { startExporterServer } from './http';
 export { PgTarget } from './target';
-export { loadUserQueries, parseUserQueries, versionSatisfies } from './user_queries';
-export { BasicAuth, loadWebConfig } from './web_config';
+export { loadUserQueries, parseUserQueries, versionSatisfies } from './user-queries';
+export { BasicAuth, loadWebConfig } from './web-config';

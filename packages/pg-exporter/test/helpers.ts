@@ -1,4 +1,4 @@
-import { type MetricFamily, parseExposition } from '@reelwatch/service-kit';
+import { type MetricFamily, parseExposition } from '@reelwatch/testkit';
 import pino from 'pino';
 import { type RunningPgExporter, startPgExporter } from '../src/app';
 import { configSchema, toExporterConfig } from '../src/config';

@@ -27,7 +27,6 @@ export { type KafkajsLogEntry, kafkaLogCreator } from './kafka-log';
 export { Lifecycle, type LifecycleOptions } from './lifecycle';
 export { createLogger, type LoggerOptions, REDACT_PATHS } from './logger';
 export { isSecretName, MASK, maskDsn, redactSecrets } from './mask';
-export { type LintOptions, lintMetrics, type MetricFamily, parseExposition } from './metric-lint';
 export {
   createMetricsRegistry,
   type ExpositionFormat,

@@ -11,7 +11,6 @@ describe('the @reelwatch/service-kit entry point', () => {
       maskDsn: 'function',
       describeConfig: 'function',
       createMetricsRegistry: 'function',
-      lintMetrics: 'function',
       createLogger: 'function',
       Readiness: 'function',
       startHttpServer: 'function',

@@ -9,7 +9,7 @@ import { ingestionConfigSchema } from '../../ingestion/src/config';
 import { configSchema as pgExporterConfigSchema } from '../../pg-exporter/src/config';
 import { renderConfigTable } from '../../service-kit/src/config';
 import { monitorConfigSchema } from '../../task-monitor/src/config';
-import { workerConfigSchema } from '../../task-queue/src/config';
+import { workerConfigSchema } from '../../task-worker/src/config';
 import { replaceMarkedBlock } from '../../testkit/src/docs';
 import { trainingSnapshotConfigSchema } from '../../training-snapshot/src/config';
 
@@ -26,7 +26,7 @@ export const GENERATED_BLOCKS: GeneratedBlock[] = [
   { file: 'packages/event-producer/README.md', schema: producerConfigSchema },
   { file: 'packages/ingestion/README.md', schema: ingestionConfigSchema },
   { file: 'packages/pg-exporter/README.md', schema: pgExporterConfigSchema },
-  { file: 'packages/task-queue/README.md', schema: workerConfigSchema },
+  { file: 'packages/task-worker/README.md', schema: workerConfigSchema },
   { file: 'packages/task-monitor/README.md', schema: monitorConfigSchema },
   { file: 'packages/training-snapshot/README.md', schema: trainingSnapshotConfigSchema },
 ].map(({ file, schema }) => ({ file, block: 'config', render: () => renderConfigTable(schema) }));

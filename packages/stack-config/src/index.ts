@@ -1,5 +1,48 @@
-export * from './compose';
-export * from './grafana';
-export * from './paths';
-export * from './rules';
-export * from './scrape-targets';
+// The package's public surface, named one by one (no `export *`) so a new export is a choice.
+export {
+  type ComposeCheckOptions,
+  type ComposeFile,
+  type ComposeService,
+  composeProblems,
+  composeSchemaErrors,
+  hostPaths,
+  interpolate,
+  isPinnedImage,
+  loadComposeFile,
+  parseEnvFile,
+  type VariableUse,
+  variableUses,
+} from './compose';
+export {
+  allPanels,
+  checkDashboardProvisioning,
+  checkDatasourceProvisioning,
+  checkSchemaVersion,
+  type DashboardJson,
+  type DashboardProvider,
+  type DashboardProvisioning,
+  type DatasourceProvisioning,
+  type DatasourceRefJson,
+  type DatasourceRefUse,
+  dashboardFiles,
+  dashboardProvisioningSchema,
+  datasourceProvisioningSchema,
+  datasourceRefs,
+  GRAFANA_LATEST_SCHEMA_VERSION,
+  GRAFANA_MIN_SCHEMA_VERSION,
+  interpolatePromValue,
+  loadDashboards,
+  loadGrafanaProvisioning,
+  type PanelJson,
+  type PromVariableRequest,
+  type ProvisionedDatasource,
+  promVariableRequest,
+  resolveDatasourceRef,
+  runPromVariableQuery,
+  type TargetJson,
+  type VariableJson,
+  variableQueryText,
+} from './grafana';
+export { type StackPaths, stackPaths } from './paths';
+export { type AlertTestCoverage, alertTestCoverage, loadRules, type RuleDefinition } from './rules';
+export { scrapeJobNames } from './scrape-targets';

@@ -6,7 +6,7 @@ import { configSchema as pgExporterConfigSchema } from '@reelwatch/pg-exporter';
 import { loadConfig, type z } from '@reelwatch/service-kit';
 import { interpolate, loadComposeFile, parseEnvFile, stackPaths } from '@reelwatch/stack-config';
 import { monitorConfigSchema } from '@reelwatch/task-monitor';
-import { workerConfigSchema } from '@reelwatch/task-queue';
+import { workerConfigSchema } from '@reelwatch/task-worker';
 import { trainingSnapshotConfigSchema } from '@reelwatch/training-snapshot';
 
 const paths = stackPaths(path.resolve(__dirname, '../../..'));

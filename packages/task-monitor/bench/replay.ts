@@ -5,7 +5,7 @@
  * `node -r @swc-node/register packages/task-monitor/bench/replay.ts` (BENCH_TASKS, BENCH_ROUNDS).
  */
 import { randomUUID } from 'node:crypto';
-import { EventPublisher, TASKS, taskKeys } from '@reelwatch/task-queue';
+import { EventPublisher, TASKS, taskKeys } from '@reelwatch/task-worker';
 import { startRedis } from '@reelwatch/testkit';
 import { Redis } from 'ioredis';
 import pino from 'pino';

@@ -1,4 +1,4 @@
-import type { TaskClient } from '@reelwatch/task-queue';
+import type { TaskClient } from '@reelwatch/task-worker';
 import type { Redis } from 'ioredis';
 import type pino from 'pino';
 import { Gauge, type Registry } from 'prom-client';

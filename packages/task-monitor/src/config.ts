@@ -1,5 +1,5 @@
 import { envBoolean, envDurationMs, envInt, envList, envLogLevel, envPort, z } from '@reelwatch/service-kit';
-import { DEFAULT_QUEUES } from '@reelwatch/task-queue';
+import { DEFAULT_QUEUES } from '@reelwatch/task-worker';
 
 /** The monitor's configuration; keys are the environment variables (TASK_MONITOR_*). */
 export const monitorConfigSchema = z

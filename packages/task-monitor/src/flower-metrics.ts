@@ -1,4 +1,4 @@
-import type { TaskEvent } from '@reelwatch/task-queue';
+import type { TaskEvent } from '@reelwatch/task-worker';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { TaskRecord, WorkerRecord } from './state';
 

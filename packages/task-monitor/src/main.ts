@@ -6,7 +6,7 @@ import {
   Readiness,
   startHttpServer,
 } from '@reelwatch/service-kit';
-import { TASKS } from '@reelwatch/task-queue';
+import { TASKS } from '@reelwatch/task-worker';
 import { configureMonitorApp } from './app';
 import { authEnabled } from './auth';
 import { monitorConfigSchema } from './config';

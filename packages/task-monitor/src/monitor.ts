@@ -17,7 +17,7 @@ import {
   waitUntilConnected,
   watchConnection,
   within,
-} from '@reelwatch/task-queue';
+} from '@reelwatch/task-worker';
 import { Redis } from 'ioredis';
 import type pino from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';

@@ -8,7 +8,7 @@ import {
   type TaskState,
   type WorkerEvent,
   type WorkerInfo,
-} from '@reelwatch/task-queue';
+} from '@reelwatch/task-worker';
 
 /** A task as Flower's API shows it (Celery's task state fields). Times are Unix seconds. */
 export interface TaskRecord {

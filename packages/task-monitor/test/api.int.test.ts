@@ -1,4 +1,4 @@
-import type { TaskWorker } from '@reelwatch/task-queue';
+import type { TaskWorker } from '@reelwatch/task-worker';
 import { type RedisServer, startRedis, waitFor } from '@reelwatch/testkit';
 import type { TaskMonitor } from '../src/monitor';
 import { createMonitorHarness, type MonitorHarness } from './helpers';

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { RedisServer } from '@reelwatch/testkit';
 import express from 'express';
 import { Registry } from 'prom-client';
-import { createHarness, type Harness, silentLogger } from '../../task-queue/test/helpers';
+import { createHarness, type Harness, silentLogger } from '../../task-worker/test/helpers';
 import { configureMonitorApp, type MonitorAppOptions } from '../src/app';
 import { TaskMonitor, type TaskMonitorOptions } from '../src/monitor';
 
@@ -12,7 +12,7 @@ export interface MonitorHarness extends Harness {
   serve(monitor: TaskMonitor, options?: Partial<MonitorAppOptions>): Promise<string>;
 }
 
-/** The task-queue harness plus monitors and their HTTP servers, all closed by close(). */
+/** The task-worker harness plus monitors and their HTTP servers, all closed by close(). */
 export async function createMonitorHarness(server: RedisServer): Promise<MonitorHarness> {
   const h = await createHarness(server);
   const monitors: TaskMonitor[] = [];

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { lintMetrics } from '@reelwatch/service-kit';
 import {
   freePort,
+  lintMetrics,
   type RedisServer,
   type ServiceProcess,
   startRedis,
   startService,
   waitFor,
 } from '@reelwatch/testkit';
-import { createHarness, type Harness } from '../../task-queue/test/helpers';
+import { createHarness, type Harness } from '../../task-worker/test/helpers';
 
 const entry = path.resolve(__dirname, '../dist/main.js');
 

@@ -1,5 +1,5 @@
-import { createMetricsRegistry, lintMetrics } from '@reelwatch/service-kit';
-import { type RedisServer, startRedis, waitFor } from '@reelwatch/testkit';
+import { createMetricsRegistry } from '@reelwatch/service-kit';
+import { lintMetrics, type RedisServer, startRedis, waitFor } from '@reelwatch/testkit';
 import { createMonitorHarness, type MonitorHarness } from './helpers';
 
 let server: RedisServer;

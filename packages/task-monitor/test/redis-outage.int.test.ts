@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, type ServiceProcess, startService, waitFor } from '@reelwatch/testkit';
 import { Redis } from 'ioredis';
-import { createHarness, type Harness } from '../../task-queue/test/helpers';
-import { RestartableRedis, startDeniedRedis } from '../../task-queue/test/redis-outage';
+import { createHarness, type Harness } from '../../task-worker/test/helpers';
+import { RestartableRedis, startDeniedRedis } from '../../task-worker/test/redis-outage';
 
 const entry = path.resolve(__dirname, '../dist/main.js');
 const AUTH = 'admin:s3cret';

@@ -12,6 +12,7 @@ export {
 } from './docs';
 export { type HttpDaemonOptions, type RunningHttpDaemon, startHttpDaemon } from './http-daemon';
 export { type KafkaCluster, type StartKafkaOptions, startKafka } from './kafka';
+export { type LintOptions, lintMetrics, type MetricFamily, parseExposition } from './metric-lint';
 export { allocatedPorts, freePort } from './ports';
 export {
   type PgServer,

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { lintMetrics } from '@reelwatch/service-kit';
-import { type PostgresCluster, startPostgres, waitFor } from '@reelwatch/testkit';
+import { lintMetrics, type PostgresCluster, startPostgres, waitFor } from '@reelwatch/testkit';
 import pg from 'pg';
 import type { RunningPgExporter } from '../../src/app';
 import { COLLECTORS } from '../../src/collectors';

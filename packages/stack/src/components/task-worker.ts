@@ -4,7 +4,7 @@ import { HOST, pgUrl, port } from './support';
 
 export const taskWorker = nodeService({
   name: 'task-worker',
-  packageDir: 'task-queue',
+  packageDir: 'task-worker',
   description: 'task-worker: BullMQ workers reading the replica',
   compose: {
     port: 9466,

@@ -1,9 +1,9 @@
-import { type ControlCommandName, type ControlReply, controlHandler } from '@reelwatch/task-queue';
+import { type ControlCommandName, type ControlReply, controlHandler } from '@reelwatch/task-worker';
 import type { Request } from 'express';
 import type { TaskMonitor } from '../monitor';
 import { type ApiResource, boolParam, HttpError, handle, intParam, param, pathParam } from './http';
 
-/** A Flower control route: which command of task-queue's control table it sends, and how. */
+/** A Flower control route: which command of task-worker's control table it sends, and how. */
 export interface ControlRoute {
   /** under /api; `:name` is the worker, or the task for the task routes */
   path: string;

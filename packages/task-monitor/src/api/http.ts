@@ -1,4 +1,4 @@
-import { TaskQueueError } from '@reelwatch/task-queue';
+import { TaskQueueError } from '@reelwatch/task-worker';
 import type express from 'express';
 import type { Request, Response } from 'express';
 import type { TaskMonitor } from '../monitor';

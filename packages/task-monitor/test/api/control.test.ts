@@ -1,4 +1,4 @@
-import { CONTROL_COMMANDS, type ControlReply } from '@reelwatch/task-queue';
+import { CONTROL_COMMANDS, type ControlReply } from '@reelwatch/task-worker';
 import { CONTROL_ROUTES, type ControlRoute, sendControl } from '../../src/api/control';
 import { HttpError } from '../../src/api/http';
 import type { TaskMonitor } from '../../src/monitor';
@@ -23,7 +23,7 @@ function fakeMonitor(replies: ControlReply[]): { monitor: TaskMonitor; sent: unk
 }
 
 describe('the control routes', () => {
-  it("send every command of task-queue's control table but ping and revoke, each from one route", () => {
+  it("send every command of task-worker's control table but ping and revoke, each from one route", () => {
     const routed = CONTROL_ROUTES.map((r) => r.command);
     expect(new Set(routed).size).toBe(routed.length);
     expect(CONTROL_COMMANDS.filter((c) => !routed.includes(c))).toEqual(['revoke', 'ping']);

@@ -1,4 +1,4 @@
-import { TaskQueueError } from '@reelwatch/task-queue';
+import { TaskQueueError } from '@reelwatch/task-worker';
 import type { Response } from 'express';
 import { boolParam, HttpError, handle, intParam, param, pathParam } from '../../src/api/http';
 import { request } from './request';

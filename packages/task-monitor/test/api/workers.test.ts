@@ -1,4 +1,4 @@
-import type { WorkerInfo } from '@reelwatch/task-queue';
+import type { WorkerInfo } from '@reelwatch/task-worker';
 import { workerView } from '../../src/api/workers';
 import type { WorkerRecord } from '../../src/state';
 

@@ -1,4 +1,4 @@
-import { parseGoDurationMs, parseUserQueries, userQuerySamples, versionSatisfies } from '../src/user_queries';
+import { parseGoDurationMs, parseUserQueries, userQuerySamples, versionSatisfies } from '../src/user-queries';
 
 const YAML_TEXT = `
 pg_custom:

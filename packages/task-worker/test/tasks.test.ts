@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { createMetricsRegistry, lintMetrics } from '@reelwatch/service-kit';
+import { createMetricsRegistry } from '@reelwatch/service-kit';
+import { lintMetrics } from '@reelwatch/testkit';
 import { parseRateLimit } from '../src/protocol';
 import { DEFAULT_QUEUES, TASKS } from '../src/tasks';
 import { WorkerMetrics } from '../src/worker-metrics';

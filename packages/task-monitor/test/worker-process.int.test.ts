@@ -1,12 +1,20 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { lintMetrics } from '@reelwatch/service-kit';
-import { freePort, type RedisServer, startRedis, startService, waitFor } from '@reelwatch/testkit';
+import {
+  freePort,
+  lintMetrics,
+  type RedisServer,
+  startRedis,
+  startService,
+  waitFor,
+} from '@reelwatch/testkit';
 import { Registry } from 'prom-client';
-import { TaskMonitor } from '../../task-monitor/src/monitor';
-import { createHarness, type Harness, silentLogger } from './helpers';
+import { createHarness, type Harness, silentLogger } from '../../task-worker/test/helpers';
+import { TaskMonitor } from '../src/monitor';
 
-const entry = path.resolve(__dirname, '../dist/main.js');
+// The worker process as Compose runs it, watched by the monitor: lives here because task-monitor
+// depends on task-worker, not the other way round.
+const entry = path.resolve(__dirname, '../../task-worker/dist/main.js');
 const HEARTBEAT_MS = 500;
 
 let server: RedisServer;

@@ -1,5 +1,5 @@
+import { renderMetrics } from '@reelwatch/service-kit';
 import { Registry, type RegistryContentType } from 'prom-client';
-import { renderMetrics } from './metrics';
 
 export interface LintOptions {
   /** Label names that are fine for this service although they look unbounded (e.g. a bounded `path`). */

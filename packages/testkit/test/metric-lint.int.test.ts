@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { createMetricsRegistry, renderMetrics } from '@reelwatch/service-kit';
 import { Counter, Gauge, Histogram, Summary } from 'prom-client';
-import { createMetricsRegistry, lintMetrics, parseExposition, renderMetrics } from '../src';
-import { sharedFixture } from './helpers';
+import { sharedFixture } from '../../service-kit/test/helpers';
+import { lintMetrics, parseExposition } from '../src';
 
 function bareRegistry() {
   return createMetricsRegistry({ service: 'lint', defaultMetrics: false });
