@@ -10,8 +10,9 @@ import {
   ReelwatchError,
   startHttpServer,
 } from '@reelwatch/service-kit';
-import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { producerConfigSchema } from './config';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { type ProducerConfig, producerConfigSchema } from './config';
 import { EventGenerator } from './event-generator';
 import { EventSender } from './event-sender';
 import { ProducerMetrics } from './producer-metrics';
@@ -40,20 +41,7 @@ async function main(): Promise<void> {
   });
   logger.info({ url: http.url }, 'http server listening');
 
-  const kafka = new Kafka({
-    clientId: config.KAFKA_CLIENT_ID,
-    brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
-    logLevel: logLevel.WARN,
-    logCreator: kafkaLogCreator(logger.child({ unit: 'kafkajs' })),
-  });
-  const producer = kafka.producer({
-    idempotent: config.PRODUCER_IDEMPOTENT,
-    // One request in flight: a retried request cannot be overtaken, so a key's order is kept.
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: true,
-    createPartitioner: Partitioners.DefaultPartitioner,
-    retry: { retries: 8 },
-  });
+  const producer = createProducer(config, logger);
   let work: Promise<unknown> = Promise.resolve();
   lifecycle.onShutdown('producer', async () => {
     await work.catch(() => undefined);
@@ -64,8 +52,34 @@ async function main(): Promise<void> {
   await producer.connect();
   connected = true;
   const sender = new EventSender(producer, config.PRODUCER_TOPIC, logger.child({ unit: 'sender' }), metrics);
-  const signal = lifecycle.signal;
   logger.info({ mode: config.PRODUCER_MODE, topic: config.PRODUCER_TOPIC }, 'producing');
+  work = produce(config, sender, lifecycle.signal);
+  const sent = await work;
+  if (!lifecycle.stopping) {
+    logger.info({ sent }, 'all events sent');
+    await lifecycle.shutdown('finished');
+  }
+}
+
+function createProducer(config: ProducerConfig, logger: Logger): Producer {
+  const kafka = new Kafka({
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
+    logLevel: logLevel.WARN,
+    logCreator: kafkaLogCreator(logger.child({ unit: 'kafkajs' })),
+  });
+  return kafka.producer({
+    idempotent: config.PRODUCER_IDEMPOTENT,
+    // One request in flight: a retried request cannot be overtaken, so a key's order is kept.
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: true,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: 8 },
+  });
+}
+
+/** Generates or replays events until done or stopped; resolves to the number sent. */
+function produce(config: ProducerConfig, sender: EventSender, signal: AbortSignal): Promise<number> {
   if (config.PRODUCER_MODE === 'generate') {
     const generator = new EventGenerator({
       seed: config.PRODUCER_SEED,
@@ -76,7 +90,7 @@ async function main(): Promise<void> {
       newMovieProbability: config.PRODUCER_NEW_MOVIE_PROBABILITY,
       malformedRatio: config.PRODUCER_MALFORMED_RATIO,
     });
-    work = runGenerator({
+    return runGenerator({
       generator,
       sender,
       rate: config.PRODUCER_RATE,
@@ -84,22 +98,16 @@ async function main(): Promise<void> {
       batchMax: config.PRODUCER_BATCH_MAX,
       signal,
     });
-  } else {
-    const input =
-      config.PRODUCER_REPLAY_FILE === '-' ? process.stdin : createReadStream(config.PRODUCER_REPLAY_FILE);
-    work = runReplay({
-      input,
-      sender,
-      speed: config.PRODUCER_REPLAY_SPEED,
-      batchMax: config.PRODUCER_BATCH_MAX,
-      signal,
-    });
   }
-  const sent = await work;
-  if (!lifecycle.stopping) {
-    logger.info({ sent }, 'all events sent');
-    await lifecycle.shutdown('finished');
-  }
+  const input =
+    config.PRODUCER_REPLAY_FILE === '-' ? process.stdin : createReadStream(config.PRODUCER_REPLAY_FILE);
+  return runReplay({
+    input,
+    sender,
+    speed: config.PRODUCER_REPLAY_SPEED,
+    batchMax: config.PRODUCER_BATCH_MAX,
+    signal,
+  });
 }
 
 main().catch((err) => {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Collector, CollectorContext, CollectorOptions, Row } from './collector';
 import type { DataSource } from './dsn';
 import { ExpositionWriter, type Sample } from './exposition';
+import { exporterSelfSamples, userQueriesLoadErrorSample, writeServerSeries } from './scrape-series';
 import { PgTarget, type ServerInfo } from './target';
 import { type UserQuery, type UserQueryFile, userQuerySamples, versionSatisfies } from './user-queries';
 
@@ -40,12 +41,23 @@ interface TaskResult {
   seconds: number;
 }
 
+/** What one scrape of one server's tasks runs against. */
+interface TaskScope {
+  target: PgTarget;
+  info: ServerInfo;
+  databases: string[];
+  log: Logger;
+  signal: AbortSignal;
+}
+
 /** What one scrape got from one server. */
 interface TargetScrape {
   collectors: Array<TaskResult & { name: string }>;
   info: ServerInfo | undefined;
   error: boolean;
 }
+
+export { shortVersion } from './scrape-series';
 
 const DISCOVER_SQL =
   'SELECT datname FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname';
@@ -105,103 +117,52 @@ export class Exporter {
       for (const r of result.collectors) writer.addAll(r.samples, { server: target.label });
       if (result.error) anyError = true;
     }
-    for (const { target, result } of results) {
-      const server = { server: target.label };
-      writer.add(
-        {
-          name: 'pg_up',
-          help: 'Whether the last scrape of metrics from PostgreSQL was able to connect to the server (1 for yes, 0 for no).',
-          type: 'gauge',
-          labels: {},
-          value: target.up ? 1 : 0,
-        },
-        server,
-      );
-      if (result.info)
-        writer.add(
-          {
-            name: 'pg_static',
-            help: 'Version string as reported by postgres',
-            type: 'untyped',
-            labels: { version: result.info.versionString, short_version: shortVersion(result.info.version) },
-            value: 1,
-          },
-          server,
-        );
-      for (const r of result.collectors) {
-        writer.add(
-          {
-            name: 'pg_scrape_collector_duration_seconds',
-            help: 'postgres_exporter: Duration of a collector scrape.',
-            type: 'gauge',
-            labels: { collector: r.name },
-            value: r.seconds,
-          },
-          server,
-        );
-        writer.add(
-          {
-            name: 'pg_scrape_collector_success',
-            help: 'postgres_exporter: Whether a collector succeeded.',
-            type: 'gauge',
-            labels: { collector: r.name },
-            value: r.ok ? 1 : 0,
-          },
-          server,
-        );
-      }
-    }
+    for (const { target, result } of results)
+      writeServerSeries(writer, { label: target.label, up: target.up, ...result });
     const uq = this.options.userQueries;
-    if (uq) {
-      writer.add({
-        name: 'pg_exporter_user_queries_load_error',
-        help: 'Whether the user queries file was loaded and parsed successfully (1 for error, 0 for success).',
-        type: 'gauge',
-        labels: { filename: uq.path, hashsum: uq.hashsum },
-        value: uq.error ? 1 : 0,
-      });
-    }
+    if (uq) writer.add(userQueriesLoadErrorSample(uq));
     this.lastError = anyError ? 1 : 0;
     this.lastDurationSeconds = (performance.now() - started) / 1000;
     // the duplicates of this scrape are known only once everything else is written
     const partial = writer.finish();
     this.duplicatesDropped += partial.duplicates + partial.conflicts;
+    return partial.text + this.selfMetricsText();
+  }
+
+  /** The exporter's own series, written after the scrape so they can count its duplicates. */
+  private selfMetricsText(): string {
     const tail = new ExpositionWriter(this.options.constantLabels);
-    tail.add({
-      name: 'pg_exporter_last_scrape_duration_seconds',
-      help: 'Duration of the last scrape of metrics from PostgreSQL.',
-      type: 'gauge',
-      labels: {},
-      value: this.lastDurationSeconds,
-    });
-    tail.add({
-      name: 'pg_exporter_scrapes_total',
-      help: 'Total number of times PostgreSQL was scraped for metrics.',
-      type: 'counter',
-      labels: {},
-      value: this.scrapes,
-    });
-    tail.add({
-      name: 'pg_exporter_last_scrape_error',
-      help: 'Whether the last scrape of metrics from PostgreSQL resulted in an error (1 for error, 0 for success).',
-      type: 'gauge',
-      labels: {},
-      value: this.lastError,
-    });
-    tail.add({
-      name: 'pg_exporter_duplicate_series_dropped_total',
-      help: 'Series dropped because an earlier series of the same scrape had the same name and labels (or the family another type).',
-      type: 'counter',
-      labels: {},
-      value: this.duplicatesDropped,
-    });
-    return partial.text + tail.finish().text;
+    for (const sample of exporterSelfSamples({
+      lastDurationSeconds: this.lastDurationSeconds,
+      scrapes: this.scrapes,
+      lastError: this.lastError,
+      duplicatesDropped: this.duplicatesDropped,
+    }))
+      tail.add(sample);
+    return tail.finish().text;
   }
 
   private async scrapeTarget(target: PgTarget, signal: AbortSignal): Promise<TargetScrape> {
     const log = this.options.logger.child({ server: target.label });
-    const collectors: TargetScrape['collectors'] = [];
-    let info: ServerInfo | undefined;
+    const info = await this.serverInfo(target, log, signal);
+    if (!info) return { collectors: this.downCollectors(), info: undefined, error: true };
+    const databases = await this.databasesToScrape(target, log, signal);
+    const tasks = this.plannedTasks(target, info, databases);
+    const byName = new Map<string, TaskResult>();
+    for (const c of this.options.collectors) byName.set(c.name, { samples: [], ok: true, seconds: 0 });
+    for (const t of tasks) byName.set(t.name, { samples: [], ok: true, seconds: 0 });
+    await this.runTasks(tasks, byName, { target, info, databases, log, signal });
+    const { collectors, error } = this.orderedResults(byName);
+    return { collectors, info, error };
+  }
+
+  /** The server's version and role, or undefined when it is down (logged once per outage). */
+  private async serverInfo(
+    target: PgTarget,
+    log: Logger,
+    signal: AbortSignal,
+  ): Promise<ServerInfo | undefined> {
+    let info: ServerInfo;
     try {
       info = await target.info(signal);
       if (!target.up) log.info('server is up');
@@ -210,49 +171,63 @@ export class Exporter {
       if (target.up || !this.failing.has(target.label)) log.warn({ err }, 'server is down');
       this.failing.add(target.label);
       target.up = false;
-      const names = [
-        ...this.options.collectors.map((c) => c.name),
-        ...(this.options.userQueries?.queries ?? []).map((q) => `queries.yaml:${q.namespace}`),
-      ];
-      for (const name of names) collectors.push({ name, samples: [], ok: false, seconds: 0 });
-      return { collectors, info: undefined, error: true };
+      return undefined;
     }
     this.failing.delete(target.label);
-    const serverInfo = info;
+    return info;
+  }
 
+  /** Every collector and user query of a down server, failed, so each still reports its success series. */
+  private downCollectors(): TargetScrape['collectors'] {
+    const names = [
+      ...this.options.collectors.map((c) => c.name),
+      ...(this.options.userQueries?.queries ?? []).map((q) => `queries.yaml:${q.namespace}`),
+    ];
+    return names.map((name) => ({ name, samples: [], ok: false, seconds: 0 }));
+  }
+
+  /** The databases per-database work runs in: discovered and filtered, or the DSN's alone. */
+  private async databasesToScrape(target: PgTarget, log: Logger, signal: AbortSignal): Promise<string[]> {
     const needsDatabases =
       this.options.collectors.some((c) => c.scope === 'database') ||
       (this.options.autoDiscoverDatabases && (this.options.userQueries?.queries.length ?? 0) > 0);
-    let databases: string[] = [target.source.database];
-    if (needsDatabases) {
-      try {
-        const rows = await target.query<{ datname: string }>(
-          DISCOVER_SQL,
-          undefined,
-          target.source.database,
-          signal,
-        );
-        databases = filterDatabases(
-          rows.map((r) => r.datname),
-          this.options.includeDatabases,
-          this.options.excludeDatabases,
-        );
-      } catch (err) {
-        log.warn({ err }, 'cannot list databases; per-database collectors use the DSN database only');
-      }
+    if (!needsDatabases) return [target.source.database];
+    try {
+      const rows = await target.query<{ datname: string }>(
+        DISCOVER_SQL,
+        undefined,
+        target.source.database,
+        signal,
+      );
+      return filterDatabases(
+        rows.map((r) => r.datname),
+        this.options.includeDatabases,
+        this.options.excludeDatabases,
+      );
+    } catch (err) {
+      log.warn({ err }, 'cannot list databases; per-database collectors use the DSN database only');
+      return [target.source.database];
     }
+  }
 
+  /** One task per collector or user query and database, skipping those the server's version lacks. */
+  private plannedTasks(target: PgTarget, info: ServerInfo, databases: string[]): Task[] {
     const tasks: Task[] = [];
     for (const c of this.options.collectors) {
-      if (c.minVersion !== undefined && serverInfo.version < c.minVersion) continue;
+      if (c.minVersion !== undefined && info.version < c.minVersion) continue;
       const dbs = c.scope === 'database' ? databases : [target.source.database];
       for (const database of dbs) tasks.push({ name: c.name, database, run: (ctx) => c.collect(ctx) });
     }
     for (const q of this.options.userQueries?.queries ?? []) {
-      if (!versionSatisfies(q.runOnServer, serverInfo.version)) continue;
+      if (!versionSatisfies(q.runOnServer, info.version)) continue;
       const dbs = !q.master && this.options.autoDiscoverDatabases ? databases : [target.source.database];
       for (const database of dbs) tasks.push(this.userQueryTask(q, target, database));
     }
+    return tasks;
+  }
+
+  /** Runs the tasks with at most `maxConnections` at once, adding into each task's named result. */
+  private async runTasks(tasks: Task[], byName: Map<string, TaskResult>, scope: TaskScope): Promise<void> {
     // one database's tasks run one after another on one (warm) connection; databases in parallel
     const groups = new Map<string, Task[]>();
     for (const t of tasks) {
@@ -261,42 +236,46 @@ export class Exporter {
       groups.set(t.database, group);
     }
     const queue = [...groups.values()].sort((a, b) => b.length - a.length);
-
-    const byName = new Map<string, TaskResult>();
-    for (const c of this.options.collectors) byName.set(c.name, { samples: [], ok: true, seconds: 0 });
-    for (const t of tasks) byName.set(t.name, { samples: [], ok: true, seconds: 0 });
     const worker = async () => {
       for (let group = queue.shift(); group; group = queue.shift()) {
-        for (const t of group) {
-          const result = byName.get(t.name) as TaskResult;
-          const began = performance.now();
-          const ctx: CollectorContext = {
-            version: serverInfo.version,
-            isReplica: serverInfo.isReplica,
-            database: t.database,
-            databases,
-            excludeDatabases: this.options.excludeDatabases,
-            options: this.options.collectorOptions,
-            query: <R extends Row = Row>(sql: string, params?: unknown[]) =>
-              target.query<R>(sql, params, t.database, signal),
-          };
-          try {
-            const samples = await t.run(ctx);
-            for (const s of samples) result.samples.push(s);
-            this.failing.delete(`${target.label}|${t.name}|${t.database}`);
-          } catch (err) {
-            result.ok = false;
-            const key = `${target.label}|${t.name}|${t.database}`;
-            if (!this.failing.has(key)) {
-              this.failing.add(key);
-              log.warn({ err, collector: t.name, database: t.database }, 'collector failed');
-            }
-          }
-          result.seconds += (performance.now() - began) / 1000;
-        }
+        for (const t of group) await this.runTask(t, byName.get(t.name) as TaskResult, scope);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, this.options.maxConnections) }, worker));
+  }
+
+  /** A failing task fails only its collector; it is logged once until it succeeds again. */
+  private async runTask(t: Task, result: TaskResult, scope: TaskScope): Promise<void> {
+    const { target, info, databases, log, signal } = scope;
+    const began = performance.now();
+    const ctx: CollectorContext = {
+      version: info.version,
+      isReplica: info.isReplica,
+      database: t.database,
+      databases,
+      excludeDatabases: this.options.excludeDatabases,
+      options: this.options.collectorOptions,
+      query: <R extends Row = Row>(sql: string, params?: unknown[]) =>
+        target.query<R>(sql, params, t.database, signal),
+    };
+    try {
+      const samples = await t.run(ctx);
+      for (const s of samples) result.samples.push(s);
+      this.failing.delete(`${target.label}|${t.name}|${t.database}`);
+    } catch (err) {
+      result.ok = false;
+      const key = `${target.label}|${t.name}|${t.database}`;
+      if (!this.failing.has(key)) {
+        this.failing.add(key);
+        log.warn({ err, collector: t.name, database: t.database }, 'collector failed');
+      }
+    }
+    result.seconds += (performance.now() - began) / 1000;
+  }
+
+  /** Collectors in their configured order, then user queries; the scrape errs if any of them failed. */
+  private orderedResults(byName: Map<string, TaskResult>): Pick<TargetScrape, 'collectors' | 'error'> {
+    const collectors: TargetScrape['collectors'] = [];
     let error = false;
     for (const c of this.options.collectors) {
       const r = byName.get(c.name);
@@ -311,7 +290,7 @@ export class Exporter {
         if (!r.ok) error = true;
       }
     }
-    return { collectors, info: serverInfo, error };
+    return { collectors, error };
   }
 
   private userQueryTask(q: UserQuery, target: PgTarget, database: string): Task {
@@ -332,11 +311,4 @@ export class Exporter {
 
 export function filterDatabases(all: string[], include: string[], exclude: string[]): string[] {
   return all.filter((d) => (include.length === 0 || include.includes(d)) && !exclude.includes(d));
-}
-
-/** 150004 -> "15.4.0", 90624 -> "9.6.24", like upstream's semver short_version. */
-export function shortVersion(versionNum: number): string {
-  const major = Math.floor(versionNum / 10000);
-  if (major >= 10) return `${major}.${versionNum % 10000}.0`;
-  return `${major}.${Math.floor(versionNum / 100) % 100}.${versionNum % 100}`;
 }

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import type { Logger } from 'pino';
 import { type AuthModule, probeDataSource } from './auth-modules';
 import type { Exporter } from './exporter';
@@ -30,15 +30,35 @@ export interface RunningExporterServer {
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export async function startExporterServer(options: ExporterHttpOptions): Promise<RunningExporterServer> {
-  const { logger } = options;
-
-  const metricsText = async (exporter: Exporter) => {
-    let text = await exporter.render();
-    if (options.extraMetrics) text += await options.extraMetrics();
-    return text;
+  const handler = requestHandler(options);
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handler(req, res).catch((err) => {
+      options.logger.error({ err, url: req.url }, 'request failed');
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+      res.end('internal error\n');
+    });
   };
+  const server = options.tls
+    ? https.createServer({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca }, listener)
+    : http.createServer(listener);
+  await listen(server, options.port, options.host);
+  const address = server.address() as AddressInfo;
+  return {
+    url: serverUrl(options, address.port),
+    port: address.port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
 
-  const handler = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+
+/** /healthz, the telemetry path, /probe and the landing page; the last two behind basic auth. */
+function requestHandler(options: ExporterHttpOptions): Handler {
+  return async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
@@ -56,41 +76,12 @@ export async function startExporterServer(options: ExporterHttpOptions): Promise
       return;
     }
     if (url.pathname === options.telemetryPath) {
-      const body = await metricsText(options.exporter);
+      const body = await metricsText(options, options.exporter);
       res.writeHead(200, { 'Content-Type': CONTENT_TYPE }).end(body);
       return;
     }
     if (url.pathname === '/probe') {
-      const target = url.searchParams.get('target') ?? '';
-      if (target === '') {
-        res.writeHead(400, { 'Content-Type': 'text/plain' }).end('target is required\n');
-        return;
-      }
-      const moduleName = url.searchParams.get('auth_module') ?? '';
-      let module: AuthModule | undefined;
-      if (moduleName !== '') {
-        module = options.authModules.get(moduleName);
-        if (!module) {
-          res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`auth_module ${moduleName} not found\n`);
-          return;
-        }
-      }
-      let source: ReturnType<typeof probeDataSource>;
-      try {
-        source = probeDataSource(target, module);
-      } catch (err) {
-        res
-          .writeHead(400, { 'Content-Type': 'text/plain' })
-          .end(`could not configure dsn for target: ${(err as Error).message}\n`);
-        return;
-      }
-      const probe = options.probe(source);
-      try {
-        const body = await probe.render();
-        res.writeHead(200, { 'Content-Type': CONTENT_TYPE }).end(body);
-      } finally {
-        await probe.close();
-      }
+      await serveProbe(options, url.searchParams, res);
       return;
     }
     if (url.pathname === '/') {
@@ -103,35 +94,65 @@ export async function startExporterServer(options: ExporterHttpOptions): Promise
     }
     res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not Found\n');
   };
+}
 
-  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    handler(req, res).catch((err) => {
-      logger.error({ err, url: req.url }, 'request failed');
-      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
-      res.end('internal error\n');
-    });
-  };
-  const server = options.tls
-    ? https.createServer({ cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca }, listener)
-    : http.createServer(listener);
-  await new Promise<void>((resolve, reject) => {
+async function metricsText(options: ExporterHttpOptions, exporter: Exporter): Promise<string> {
+  let text = await exporter.render();
+  if (options.extraMetrics) text += await options.extraMetrics();
+  return text;
+}
+
+/** /probe?target=…[&auth_module=…]: a one-off exporter for that server, closed after it renders. */
+async function serveProbe(
+  options: ExporterHttpOptions,
+  params: URLSearchParams,
+  res: http.ServerResponse,
+): Promise<void> {
+  const target = params.get('target') ?? '';
+  if (target === '') {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end('target is required\n');
+    return;
+  }
+  const moduleName = params.get('auth_module') ?? '';
+  let module: AuthModule | undefined;
+  if (moduleName !== '') {
+    module = options.authModules.get(moduleName);
+    if (!module) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`auth_module ${moduleName} not found\n`);
+      return;
+    }
+  }
+  let source: ReturnType<typeof probeDataSource>;
+  try {
+    source = probeDataSource(target, module);
+  } catch (err) {
+    res
+      .writeHead(400, { 'Content-Type': 'text/plain' })
+      .end(`could not configure dsn for target: ${(err as Error).message}\n`);
+    return;
+  }
+  const probe = options.probe(source);
+  try {
+    const body = await probe.render();
+    res.writeHead(200, { 'Content-Type': CONTENT_TYPE }).end(body);
+  } finally {
+    await probe.close();
+  }
+}
+
+function listen(server: Server, port: number, host: string | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host, () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
-  const address = server.address() as AddressInfo;
+}
+
+/** A URL a client on this machine can reach: a wildcard listen address becomes the loopback. */
+function serverUrl(options: ExporterHttpOptions, port: number): string {
   const hostForUrl =
     options.host && options.host !== '0.0.0.0' && options.host !== '::' ? options.host : '127.0.0.1';
-  const url = `${options.tls ? 'https' : 'http'}://${hostForUrl.includes(':') ? `[${hostForUrl}]` : hostForUrl}:${address.port}`;
-  return {
-    url,
-    port: address.port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return `${options.tls ? 'https' : 'http'}://${hostForUrl.includes(':') ? `[${hostForUrl}]` : hostForUrl}:${port}`;
 }

@@ -124,9 +124,9 @@ class LocalPgServer implements PgServer {
 
   constructor(
     private readonly role: 'primary' | 'replica',
-    private readonly baseDir: string,
+    readonly baseDir: string,
     public port: number,
-    private readonly runAs: RunAs | undefined,
+    readonly runAs: RunAs | undefined,
   ) {
     this.dataDir = path.join(baseDir, 'data');
   }
@@ -229,121 +229,146 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     await Promise.all(servers.map((server) => server.kill()));
     for (const dir of dirs) removeTempDir(dir);
   };
+  // each server joins servers and dirs as soon as it exists, so a failed start cleans it up too
+  const newServer = async (role: 'primary' | 'replica') => {
+    const dir = makeTempDir(`pg-${role}`, runAs);
+    dirs.push(dir);
+    const server = new LocalPgServer(role, dir, await freePort(), runAs);
+    servers.push(server);
+    return server;
+  };
 
   try {
-    const primaryDir = makeTempDir('pg-primary', runAs);
-    dirs.push(primaryDir);
-    const primary = new LocalPgServer('primary', primaryDir, await freePort(), runAs);
-    servers.push(primary);
-    await run(
-      initdb,
-      ['-D', primary.dataDir, '-A', 'trust', '-U', USER, '--no-sync', '-E', 'UTF8', '--locale=C'],
-      primaryDir,
-      runAs,
-    );
-    writeConf(primary.dataDir, {
-      listen_addresses: HOST,
-      port: String(primary.port),
-      // never the system's /var/run/postgresql: it belongs to the system server
-      unix_socket_directories: primaryDir,
-      fsync: 'off',
-      synchronous_commit: 'off',
-      full_page_writes: 'off',
-      wal_level: 'replica',
-      max_wal_senders: '5',
-      wal_keep_size: '256MB',
-      hot_standby: 'on',
-      shared_buffers: '16MB',
-      max_connections: '100',
-      logging_collector: 'off',
-      log_min_messages: 'warning',
-      log_line_prefix: '%m [%p] ',
-      ...options.settings,
-    });
-    appendFileSync(
-      path.join(primary.dataDir, 'pg_hba.conf'),
-      '\n# reelwatch testkit: replication from localhost without a password\nhost replication all 127.0.0.1/32 trust\n',
-    );
-    await primary.startOnFreePort();
-
+    const primary = await newServer('primary');
+    await startPrimary(primary, initdb, options.settings);
     let replica: LocalPgServer | undefined;
     if (withReplica) {
-      const replicaDir = makeTempDir('pg-replica', runAs);
-      dirs.push(replicaDir);
-      replica = new LocalPgServer('replica', replicaDir, await freePort(), runAs);
-      servers.push(replica);
-      await run(
-        pgBasebackup,
-        [
-          '-h',
-          HOST,
-          '-p',
-          String(primary.port),
-          '-U',
-          USER,
-          '-D',
-          replica.dataDir,
-          '-R',
-          '-X',
-          'stream',
-          '--checkpoint=fast',
-          '--no-sync',
-        ],
-        replicaDir,
-        runAs,
-      );
-      // postgresql.conf came over from the primary: later lines win, so override its port and socket
-      writeConf(replica.dataDir, { port: String(replica.port), unix_socket_directories: replicaDir });
-      await replica.startOnFreePort();
-      await waitFor(
-        async () => {
-          const rows = await primary.query<{ state: string }>('SELECT state FROM pg_stat_replication');
-          return rows.some((row) => row.state === 'streaming');
-        },
-        {
-          timeoutMs: START_TIMEOUT_MS,
-          intervalMs: 50,
-          what: "the replica to show as 'streaming' on the primary",
-        },
-      );
+      replica = await newServer('replica');
+      await startReplica(replica, primary, pgBasebackup);
     }
-
-    const cluster: PostgresCluster = {
-      primary,
-      get replica(): PgServer {
-        if (!replica) throw new Error('this PostgresCluster was started with replica: false');
-        return replica;
-      },
-      async waitForReplay(timeoutMs = 15_000) {
-        if (!replica) throw new Error('this PostgresCluster was started with replica: false');
-        // the insert position, not pg_current_wal_lsn() (the write position): with
-        // synchronous_commit=off a just-committed transaction may not be written yet
-        const [row] = await primary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
-        const target = row!.lsn;
-        await waitFor(
-          async () => {
-            const [state] = await replica.query<{ done: boolean }>(
-              'SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS done',
-              [target],
-            );
-            return state?.done === true;
-          },
-          { timeoutMs, intervalMs: 25, what: `the replica to replay up to ${target}` },
-        );
-      },
-      async createDatabase(name?: string) {
-        const database = name ?? `test_${randomBytes(6).toString('hex')}`;
-        if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) {
-          throw new Error(`createDatabase: ${JSON.stringify(database)} is not a plain lower-case identifier`);
-        }
-        await primary.query(`CREATE DATABASE "${database}"`);
-        return database;
-      },
-      destroy,
-    };
-    return cluster;
+    return clusterOf(primary, replica, destroy);
   } catch (error) {
     await destroy().catch(() => {});
     throw error;
   }
+}
+
+/** initdb, the test settings, replication allowed from localhost, then the first start. */
+async function startPrimary(
+  primary: LocalPgServer,
+  initdb: string,
+  settings: Record<string, string> | undefined,
+): Promise<void> {
+  await run(
+    initdb,
+    ['-D', primary.dataDir, '-A', 'trust', '-U', USER, '--no-sync', '-E', 'UTF8', '--locale=C'],
+    primary.baseDir,
+    primary.runAs,
+  );
+  writeConf(primary.dataDir, {
+    listen_addresses: HOST,
+    port: String(primary.port),
+    // never the system's /var/run/postgresql: it belongs to the system server
+    unix_socket_directories: primary.baseDir,
+    fsync: 'off',
+    synchronous_commit: 'off',
+    full_page_writes: 'off',
+    wal_level: 'replica',
+    max_wal_senders: '5',
+    wal_keep_size: '256MB',
+    hot_standby: 'on',
+    shared_buffers: '16MB',
+    max_connections: '100',
+    logging_collector: 'off',
+    log_min_messages: 'warning',
+    log_line_prefix: '%m [%p] ',
+    ...settings,
+  });
+  appendFileSync(
+    path.join(primary.dataDir, 'pg_hba.conf'),
+    '\n# reelwatch testkit: replication from localhost without a password\nhost replication all 127.0.0.1/32 trust\n',
+  );
+  await primary.startOnFreePort();
+}
+
+/** pg_basebackup -R from the primary, then start and wait until the primary sees it streaming. */
+async function startReplica(
+  replica: LocalPgServer,
+  primary: LocalPgServer,
+  pgBasebackup: string,
+): Promise<void> {
+  await run(
+    pgBasebackup,
+    [
+      '-h',
+      HOST,
+      '-p',
+      String(primary.port),
+      '-U',
+      USER,
+      '-D',
+      replica.dataDir,
+      '-R',
+      '-X',
+      'stream',
+      '--checkpoint=fast',
+      '--no-sync',
+    ],
+    replica.baseDir,
+    replica.runAs,
+  );
+  // postgresql.conf came over from the primary: later lines win, so override its port and socket
+  writeConf(replica.dataDir, { port: String(replica.port), unix_socket_directories: replica.baseDir });
+  await replica.startOnFreePort();
+  await waitFor(
+    async () => {
+      const rows = await primary.query<{ state: string }>('SELECT state FROM pg_stat_replication');
+      return rows.some((row) => row.state === 'streaming');
+    },
+    {
+      timeoutMs: START_TIMEOUT_MS,
+      intervalMs: 50,
+      what: "the replica to show as 'streaming' on the primary",
+    },
+  );
+}
+
+function clusterOf(
+  primary: LocalPgServer,
+  replica: LocalPgServer | undefined,
+  destroy: () => Promise<void>,
+): PostgresCluster {
+  return {
+    primary,
+    get replica(): PgServer {
+      if (!replica) throw new Error('this PostgresCluster was started with replica: false');
+      return replica;
+    },
+    async waitForReplay(timeoutMs = 15_000) {
+      if (!replica) throw new Error('this PostgresCluster was started with replica: false');
+      // the insert position, not pg_current_wal_lsn() (the write position): with
+      // synchronous_commit=off a just-committed transaction may not be written yet
+      const [row] = await primary.query<{ lsn: string }>('SELECT pg_current_wal_insert_lsn()::text AS lsn');
+      const target = row!.lsn;
+      await waitFor(
+        async () => {
+          const [state] = await replica.query<{ done: boolean }>(
+            'SELECT coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS done',
+            [target],
+          );
+          return state?.done === true;
+        },
+        { timeoutMs, intervalMs: 25, what: `the replica to replay up to ${target}` },
+      );
+    },
+    async createDatabase(name?: string) {
+      const database = name ?? `test_${randomBytes(6).toString('hex')}`;
+      if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) {
+        throw new Error(`createDatabase: ${JSON.stringify(database)} is not a plain lower-case identifier`);
+      }
+      await primary.query(`CREATE DATABASE "${database}"`);
+      return database;
+    },
+    destroy,
+  };
 }
