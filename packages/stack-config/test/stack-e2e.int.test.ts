@@ -3,7 +3,15 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { listPanelQueries, substituteVariables } from '@reelwatch/dashboards';
-import { COMPONENTS, rewritePrometheusConfig, type StackComponent } from '@reelwatch/stack';
+import {
+  APP_DATABASE,
+  COMPONENTS,
+  type NativeSettings,
+  nativeSettings,
+  type Runtime,
+  rewritePrometheusConfig,
+  type StackComponent,
+} from '@reelwatch/stack';
 import {
   allPanels,
   interpolatePromValue,
@@ -39,7 +47,6 @@ import {
 // must evaluate.
 const paths = stackPaths(path.resolve(__dirname, '../../..'));
 const entry = (c: StackComponent) => path.join(paths.root, 'packages', c.packageDir ?? '', 'dist', 'main.js');
-const unique = `e2e${process.pid}${Date.now().toString(36)}`;
 /** The repo's packages the list runs: the HTTP services (with a port), then the jobs. */
 const built = COMPONENTS.filter((c) => c.packageDir !== undefined);
 const httpServices = built.filter((c) => c.nativePort !== undefined);
@@ -49,57 +56,35 @@ const component = (name: string) => {
   return c;
 };
 
-interface Servers {
-  brokers: string;
-  topic: string;
-  primaryUrl: string;
-  replicaUrl: string;
-  redisUrl: string;
-  keyPrefix: string;
-  tmp: string;
-}
-
-/** Each HTTP service's environment against testkit's servers (unique topic, group, key prefix). */
-const SERVICE_ENV: Record<string, (port: number, s: Servers) => Record<string, string>> = {
-  ingestion: (port, s) => ({
-    KAFKA_BROKERS: s.brokers,
-    INGESTION_TOPIC: s.topic,
-    INGESTION_GROUP_ID: `ingestion-${unique}`,
-    DATABASE_URL: s.primaryUrl,
-    INGESTION_HTTP_HOST: '127.0.0.1',
-    INGESTION_HTTP_PORT: String(port),
-    INGESTION_LOG_LEVEL: 'warn',
-  }),
-  'event-producer': (port, s) => ({
-    KAFKA_BROKERS: s.brokers,
-    PRODUCER_TOPIC: s.topic,
-    PRODUCER_RATE: '200',
-    PRODUCER_MALFORMED_RATIO: '0.02',
-    PRODUCER_HTTP_HOST: '127.0.0.1',
-    PRODUCER_HTTP_PORT: String(port),
-    PRODUCER_LOG_LEVEL: 'warn',
-  }),
-  'pg-exporter': (port, s) => ({
-    DATA_SOURCE_NAME: `${s.primaryUrl}?sslmode=disable,${s.replicaUrl}?sslmode=disable`,
-    PG_EXPORTER_WEB_LISTEN_ADDRESS: `127.0.0.1:${port}`,
-  }),
-  'task-worker': (port, s) => ({
-    TASK_WORKER_REDIS_URL: s.redisUrl,
-    TASK_WORKER_KEY_PREFIX: s.keyPrefix,
-    TASK_WORKER_REPLICA_URL: s.replicaUrl,
-    TASK_WORKER_EXPORT_DIR: path.join(s.tmp, 'exports'),
-    TASK_WORKER_METRICS_HOST: '127.0.0.1',
-    TASK_WORKER_METRICS_PORT: String(port),
-    TASK_WORKER_LOG_LEVEL: 'warn',
-  }),
-  'task-monitor': (port, s) => ({
-    TASK_MONITOR_REDIS_URL: s.redisUrl,
-    TASK_MONITOR_KEY_PREFIX: s.keyPrefix,
-    TASK_MONITOR_HOST: '127.0.0.1',
-    TASK_MONITOR_PORT: String(port),
-    TASK_MONITOR_LOG_LEVEL: 'warn',
-  }),
+/**
+ * This test's tweaks on top of each component's own environment: quieter logs, more traffic (some
+ * of it malformed). A component not listed here runs with exactly its declared environment.
+ */
+const OVERRIDES: Record<string, Record<string, string>> = {
+  ingestion: { INGESTION_LOG_LEVEL: 'warn' },
+  'event-producer': { PRODUCER_RATE: '200', PRODUCER_MALFORMED_RATIO: '0.02', PRODUCER_LOG_LEVEL: 'warn' },
+  'task-worker': { TASK_WORKER_LOG_LEVEL: 'warn' },
+  'task-monitor': { TASK_MONITOR_LOG_LEVEL: 'warn' },
 };
+
+/**
+ * A component's environment as `pnpm stack up` gives it natively (its declaration's `env`), with
+ * `settings`/`runtime` pointing at this test's servers, and this test's overrides on top. A
+ * component needing a server this test does not run has no port for it: the test stops there.
+ */
+function componentEnv(c: StackComponent, settings: NativeSettings, runtime: Runtime): Record<string, string> {
+  let env: Record<string, string> | undefined;
+  try {
+    env = c.launch(settings, runtime)?.env;
+  } catch (err) {
+    throw new Error(
+      `the component list has ${c.name}, which this test cannot start: ${(err as Error).message}`,
+    );
+  }
+  if (!env)
+    throw new Error(`the component list has ${c.name}, which this test cannot start: it runs nothing`);
+  return { ...env, ...OVERRIDES[c.name] };
+}
 
 describe('the stack end to end', () => {
   let pg: PostgresCluster;
@@ -112,9 +97,6 @@ describe('the stack end to end', () => {
   let tmp: string;
 
   beforeAll(async () => {
-    const noEnv = httpServices.filter((c) => SERVICE_ENV[c.name] === undefined).map((c) => c.name);
-    if (noEnv.length > 0)
-      throw new Error(`the component list has services this test does not start: ${noEnv}`);
     const missing = built.map(entry).filter((f) => !existsSync(f));
     if (missing.length > 0) throw new Error(`build first (pnpm build): missing ${missing.join(', ')}`);
     tmp = mkdtempSync(path.join(os.tmpdir(), 'reelwatch-e2e-'));
@@ -125,26 +107,35 @@ describe('the stack end to end', () => {
       startPushgateway(),
       startAlertmanager(),
     ]);
-    const db = await pg.createDatabase();
-    const servers: Servers = {
-      brokers: kafka.brokers.join(','),
-      topic: `movie-events-${unique}`,
-      primaryUrl: pg.primary.url(db),
-      replicaUrl: pg.replica.url(db),
-      redisUrl: redis.url,
-      keyPrefix: `tasks-${unique}`,
-      tmp,
+    // The components' fixed names (database, topic, consumer group, key prefix) are the stack's;
+    // here they live in this test's own throwaway servers.
+    const db = await pg.createDatabase(APP_DATABASE);
+    // where each component listens here (Prometheus scrapes itself on a port testkit picks)
+    const ports: Record<string, number> = {
+      'postgres-primary': pg.primary.port,
+      'postgres-replica': pg.replica.port,
+      redis: redis.port,
+      pushgateway: pushgateway.port,
+      alertmanager: alertmanager.port,
     };
-    // where each scraped component listens here (Prometheus scrapes itself on a port testkit picks)
-    const ports: Record<string, number> = { alertmanager: alertmanager.port, pushgateway: pushgateway.port };
+    for (const c of httpServices) ports[c.name] = await freePort();
+    // the native mode's settings and runtime, on this test's servers (only those: no defaults)
+    const settings: NativeSettings = {
+      ...nativeSettings({
+        root: paths.root,
+        stateDir: path.join(tmp, 'stack'),
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+        portBase: undefined,
+      }),
+      ports,
+    };
+    const runtime: Runtime = { kafkaBrokers: kafka.brokers.join(','), skipped: {} };
     const started: Record<string, ServiceProcess> = {};
     for (const c of httpServices) {
-      const port = await freePort();
-      const env = SERVICE_ENV[c.name]?.(port, servers) ?? {};
-      const svc = await startService({ entry: entry(c), port, env, timeoutMs: 60_000 });
+      const env = componentEnv(c, settings, runtime);
+      const svc = await startService({ entry: entry(c), port: ports[c.name] ?? 0, env, timeoutMs: 60_000 });
       services.push(svc);
       started[c.name] = svc;
-      ports[c.name] = port;
     }
     const monitor = started['task-monitor'];
     if (!monitor) throw new Error('no task-monitor in the component list');
@@ -191,12 +182,7 @@ describe('the stack end to end', () => {
       { timeoutMs: 60_000, what: "ingestion's tables on the replica" },
     );
     const snapshot = spawnSync(process.execPath, [entry(component('training-snapshot'))], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        TRAINING_SNAPSHOT_DATABASE_URL: servers.replicaUrl,
-        TRAINING_SNAPSHOT_OUTPUT_DIR: path.join(tmp, 'snapshots'),
-        TRAINING_SNAPSHOT_PUSHGATEWAY_URL: pushgateway.url,
-      },
+      env: componentEnv(component('training-snapshot'), settings, runtime),
       encoding: 'utf8',
       timeout: 60_000,
     });

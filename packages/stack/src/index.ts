@@ -8,11 +8,14 @@ export {
   DEFAULT_PORTS,
   findComponent,
   PORT_NAMES,
+  type Runtime,
   type StackComponent,
 } from './components';
+export { APP_DATABASE } from './components/support';
 export { containerState, projectContainers, summarizeServices } from './docker/containers';
 export { renderPortsTable } from './docs/ports-table';
 export { StackError } from './errors';
 export { MINIMAL_PROMETHEUS_CONFIG, rewritePrometheusConfig } from './native/prometheus-config';
+export { type NativeSettings, nativeSettings } from './native/settings';
 export { findRepoRoot, type RepoPaths, repoPaths } from './paths';
 export { runStack } from './run';
