@@ -5,48 +5,17 @@ import path from 'node:path';
 import { freePort, type ServiceProcess, startService, waitFor } from '@reelwatch/testkit';
 import { Redis } from 'ioredis';
 import { createHarness, type Harness } from '../../task-worker/test/helpers';
-import { RestartableRedis, startDeniedRedis } from '../../task-worker/test/redis-outage';
+import {
+  alive,
+  RestartableRedis,
+  startDeniedRedis,
+  waitNotReady,
+  waitReady,
+} from '../../task-worker/test/redis-outage';
 
 const entry = path.resolve(__dirname, '../dist/main.js');
 const AUTH = 'admin:s3cret';
 const authHeader = { authorization: `Basic ${Buffer.from(AUTH).toString('base64')}` };
-
-interface Readyz {
-  status: number;
-  body: { status: string; failing: string[]; checks: { name: string; ok: boolean; error?: string }[] };
-}
-
-async function readyz(service: ServiceProcess): Promise<Readyz> {
-  const res = await fetch(`${service.url}/readyz`, { signal: AbortSignal.timeout(8000) });
-  return { status: res.status, body: (await res.json()) as Readyz['body'] };
-}
-
-function alive(service: ServiceProcess): boolean {
-  try {
-    process.kill(service.pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitReady(service: ServiceProcess, what: string): Promise<void> {
-  await waitFor(async () => (await readyz(service)).status === 200, { timeoutMs: 20_000, what });
-}
-
-/** Waits for a 503 whose redis check names `reason`; returns the error text. */
-async function waitNotReady(service: ServiceProcess, reason: RegExp): Promise<string> {
-  let error = '';
-  await waitFor(
-    async () => {
-      const r = await readyz(service);
-      error = r.body.checks.find((c) => c.name === 'redis')?.error ?? '';
-      return r.status === 503 && r.body.failing.includes('redis') && reason.test(error);
-    },
-    { timeoutMs: 20_000, what: `/readyz 503 naming ${reason}` },
-  );
-  return error;
-}
 
 let redis: RestartableRedis;
 let monitor: ServiceProcess | undefined;
@@ -100,7 +69,7 @@ describe('task-monitor when Redis is down, refusing or dropping connections', ()
     // the harness' own connection queues its commands until Redis is up
     h = await createHarness(redis.server());
     monitor = await startMonitor(h.keys.prefix);
-    expect(await waitNotReady(monitor, /ECONNREFUSED/)).toMatch(
+    expect(await waitNotReady(monitor, 'redis', /ECONNREFUSED/, true)).toMatch(
       /^redis \w+ connection \w+: connect ECONNREFUSED/,
     );
     await new Promise((resolve) => setTimeout(resolve, 1500)); // several reconnect attempts
@@ -120,7 +89,7 @@ describe('task-monitor when Redis is down, refusing or dropping connections', ()
     const denied = await startDeniedRedis(redis.port);
     try {
       monitor = await startMonitor('t-denied');
-      expect(await waitNotReady(monitor, /DENIED/)).toContain('protected mode');
+      expect(await waitNotReady(monitor, 'redis', /DENIED/, true)).toContain('protected mode');
       await waitFor(() => denied.refused() >= 4, { timeoutMs: 15_000, what: 'reconnect attempts' });
       expect(alive(monitor)).toBe(true);
       expect(monitor.output()).not.toContain('unhandled promise rejection');
@@ -150,9 +119,9 @@ describe('task-monitor when Redis is down, refusing or dropping connections', ()
     await taskSeen(monitor, h);
 
     await redis.stop();
-    expect(await waitNotReady(monitor, /ECONNREFUSED|Connection is closed|reconnecting|connecting/)).toMatch(
-      /^redis (commands|events) connection/,
-    );
+    expect(
+      await waitNotReady(monitor, 'redis', /ECONNREFUSED|Connection is closed|reconnecting|connecting/, true),
+    ).toMatch(/^redis (commands|events) connection/);
     expect(alive(monitor)).toBe(true);
     await redis.start();
     await waitReady(monitor, 'the monitor ready after the Redis restart');

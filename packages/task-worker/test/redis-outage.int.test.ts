@@ -5,45 +5,9 @@ import path from 'node:path';
 import { freePort, type ServiceProcess, startService, waitFor } from '@reelwatch/testkit';
 import { Redis } from 'ioredis';
 import { createHarness, type Harness } from './helpers';
-import { RestartableRedis, startDeniedRedis } from './redis-outage';
+import { alive, RestartableRedis, startDeniedRedis, waitNotReady, waitReady } from './redis-outage';
 
 const entry = path.resolve(__dirname, '../dist/main.js');
-
-interface Readyz {
-  status: number;
-  body: { failing: string[]; checks: { name: string; ok: boolean; error?: string }[] };
-}
-
-async function readyz(service: ServiceProcess): Promise<Readyz> {
-  const res = await fetch(`${service.url}/readyz`, { signal: AbortSignal.timeout(8000) });
-  return { status: res.status, body: (await res.json()) as Readyz['body'] };
-}
-
-function alive(service: ServiceProcess): boolean {
-  try {
-    process.kill(service.pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitReady(service: ServiceProcess, what: string): Promise<void> {
-  await waitFor(async () => (await readyz(service)).status === 200, { timeoutMs: 20_000, what });
-}
-
-async function waitNotReady(service: ServiceProcess, reason: RegExp): Promise<string> {
-  let error = '';
-  await waitFor(
-    async () => {
-      const r = await readyz(service);
-      error = r.body.checks.find((c) => c.name === 'worker')?.error ?? '';
-      return r.status === 503 && reason.test(error);
-    },
-    { timeoutMs: 20_000, what: `/readyz 503 naming ${reason}` },
-  );
-  return error;
-}
 
 /** A task sent now is run by the worker process. */
 async function taskRuns(h: Harness): Promise<void> {
@@ -95,7 +59,7 @@ async function startWorker(): Promise<ServiceProcess> {
 describe('task-worker when Redis is down, refusing or dropping connections', () => {
   it('starts with Redis down: 503 naming the refused connection, alive, works once Redis starts', async () => {
     worker = await startWorker();
-    expect(await waitNotReady(worker, /ECONNREFUSED/)).toMatch(
+    expect(await waitNotReady(worker, 'worker', /ECONNREFUSED/)).toMatch(
       /^redis commands connection \w+: connect ECONNREFUSED/,
     );
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -110,7 +74,7 @@ describe('task-worker when Redis is down, refusing or dropping connections', () 
     const denied = await startDeniedRedis(redis.port);
     try {
       worker = await startWorker();
-      expect(await waitNotReady(worker, /DENIED/)).toContain('protected mode');
+      expect(await waitNotReady(worker, 'worker', /DENIED/)).toContain('protected mode');
       await waitFor(() => denied.refused() >= 4, { timeoutMs: 15_000, what: 'reconnect attempts' });
       expect(alive(worker)).toBe(true);
     } finally {
@@ -140,7 +104,7 @@ describe('task-worker when Redis is down, refusing or dropping connections', () 
     await taskRuns(h);
 
     await redis.stop();
-    expect(await waitNotReady(worker, /^redis commands connection/)).toBeTruthy();
+    expect(await waitNotReady(worker, 'worker', /^redis commands connection/)).toBeTruthy();
     expect(alive(worker)).toBe(true);
     await redis.start();
     await waitReady(worker, 'the worker ready after the Redis restart');

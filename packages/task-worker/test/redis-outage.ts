@@ -7,6 +7,7 @@ import {
   type RedisServer,
   redisPing,
   removeTempDir,
+  type ServiceProcess,
   spawnChild,
   waitFor,
 } from '@reelwatch/testkit';
@@ -96,4 +97,50 @@ export async function startDeniedRedis(port: number): Promise<{ close(): Promise
         server.close(() => resolve());
       }),
   };
+}
+
+export interface Readyz {
+  status: number;
+  body: { status?: string; failing: string[]; checks: { name: string; ok: boolean; error?: string }[] };
+}
+
+export async function readyz(service: ServiceProcess): Promise<Readyz> {
+  const res = await fetch(`${service.url}/readyz`, { signal: AbortSignal.timeout(8000) });
+  return { status: res.status, body: (await res.json()) as Readyz['body'] };
+}
+
+/** The service's process still exists (it did not exit on the outage). */
+export function alive(service: ServiceProcess): boolean {
+  try {
+    process.kill(service.pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitReady(service: ServiceProcess, what: string): Promise<void> {
+  await waitFor(async () => (await readyz(service)).status === 200, { timeoutMs: 20_000, what });
+}
+
+/**
+ * Waits for a 503 whose readiness check `check` fails naming `reason` (and, with `listed`, is
+ * among the failing checks); returns the check's error text.
+ */
+export async function waitNotReady(
+  service: ServiceProcess,
+  check: string,
+  reason: RegExp,
+  listed = false,
+): Promise<string> {
+  let error = '';
+  await waitFor(
+    async () => {
+      const r = await readyz(service);
+      error = r.body.checks.find((c) => c.name === check)?.error ?? '';
+      return r.status === 503 && (!listed || r.body.failing.includes(check)) && reason.test(error);
+    },
+    { timeoutMs: 20_000, what: `/readyz 503 naming ${reason}` },
+  );
+  return error;
 }
