@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createEnvFileFromExample, readEnvFile } from '@reelwatch/stack';
 import { freePort } from '@reelwatch/testkit';
 import YAML from 'yaml';
 import { type RunOptions, type RunResult, run, runUnchecked } from './run';
@@ -39,22 +40,14 @@ export async function writeEnvFile(
   dir: string,
   overrides: Record<string, string>,
 ): Promise<{ file: string; env: Record<string, string> }> {
-  const env: Record<string, string> = {};
-  const lines: string[] = [];
-  for (const line of readFileSync(ENV_EXAMPLE, 'utf8').split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (!m) continue;
-    const [, key, value] = m as unknown as [string, string, string];
-    let v = value;
-    if (/change-me/.test(value)) {
-      const secret = randomBytes(12).toString('hex');
-      v = value.includes(':') ? `${value.split(':')[0]}:${secret}` : secret;
-    } else if (/_PORT$/.test(key)) v = String(await freePort());
-    env[key] = overrides[key] ?? v;
-  }
-  for (const [k, v] of Object.entries(overrides)) env[k] = v;
-  for (const [k, v] of Object.entries(env)) lines.push(`${k}=${v}`);
   const file = path.join(dir, '.env');
+  // What `pnpm stack up` writes for a user: the example with a random password for every
+  // `change-me` value. Then a free port for every published port, and the test's own values.
+  createEnvFileFromExample(file, ENV_EXAMPLE);
+  const env = readEnvFile(file) ?? {};
+  for (const key of Object.keys(env)) if (/_PORT$/.test(key)) env[key] = String(await freePort());
+  Object.assign(env, overrides);
+  const lines = Object.entries(env).map(([k, v]) => `${k}=${v}`);
   writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
   return { file, env };
 }

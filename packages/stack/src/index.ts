@@ -14,6 +14,7 @@ export {
 export { APP_DATABASE } from './components/support';
 export { containerState, projectContainers, summarizeServices } from './docker/containers';
 export { renderPortsTable } from './docs/ports-table';
+export { createEnvFileFromExample, readEnvFile } from './env-file';
 export { StackError } from './errors';
 export { MINIMAL_PROMETHEUS_CONFIG, rewritePrometheusConfig } from './native/prometheus-config';
 export { type NativeSettings, nativeSettings } from './native/settings';

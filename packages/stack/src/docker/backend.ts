@@ -10,6 +10,7 @@ import { StackError } from '../errors';
 import { repoPaths } from '../paths';
 import { Progress } from '../progress';
 import { prometheusProblems, prometheusSummary } from '../prometheus-status';
+import { sleep } from '../sleep';
 import { componentProblems, type StatusReport, stateIsFine } from '../status-report';
 import { containerState, projectContainers, summarizeServices } from './containers';
 import {
@@ -88,20 +89,6 @@ export async function runningProjectContainers(env: NodeJS.ProcessEnv, project: 
     filters: { label: [`com.docker.compose.project=${project}`], status: ['running'] },
   });
   return projectContainers(list, project).length;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 export class DockerBackend implements Backend {

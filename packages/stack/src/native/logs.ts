@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { LogsOptions } from '../backend';
 import type { Output } from '../output';
-import { sleep, tail } from './wait';
+import { sleep } from '../sleep';
+import { tail } from './wait';
 
 /** `pnpm stack logs` natively: the last lines of each log, then (with follow) what is appended. */
 export async function printLogs(

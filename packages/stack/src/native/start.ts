@@ -4,10 +4,11 @@ import { COMPONENTS, type Runtime, type StackComponent } from '../components';
 import { StackError } from '../errors';
 import type { Progress } from '../progress';
 import { prometheusSummary } from '../prometheus-status';
+import { sleep } from '../sleep';
 import { groupAlive, type ProcessRecord, spawnDetached } from './processes';
 import type { NativeSettings } from './settings';
 import { logDir, type NativeState, writeState } from './state';
-import { sleep, tail } from './wait';
+import { tail } from './wait';
 
 const HEALTH_INTERVAL_MS = 250;
 
