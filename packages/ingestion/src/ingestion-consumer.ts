@@ -7,7 +7,7 @@ import {
   spawnAggregationThread,
   ThreadAggregation,
 } from './aggregation';
-import type { PartitionBatch, WriteResult } from './batch-types';
+import { type PartitionBatch, spanOf, type WriteResult } from './batch-types';
 import type { BatchWriter } from './batch-writer';
 import { IngestionError } from './errors';
 import { GroupCommitRunner } from './group-commit-runner';
@@ -200,6 +200,7 @@ export class IngestionConsumer {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.o.metrics?.rebalances.inc();
       const assigned = event.payload.memberAssignment[this.o.topic] ?? [];
+      this.o.metrics?.partitionsAssigned(this.o.topic, assigned);
       this.o.logger.info({ partitions: assigned }, 'joined consumer group');
       void this.seekToStoredOffsets(consumer, assigned);
     });
@@ -328,7 +329,16 @@ export class IngestionConsumer {
       .filter((b) => skippable.has(b.partition))
       .map((b) => ({ topic, partition: b.partition, messages: b.messages, acceptGap: true }));
     const second = await this.write(retry);
-    if (second) this.o.metrics?.recordWrite(second, []);
+    if (!second) return; // given up (stop or rebalance): the gap is decided again after the next join
+    this.o.metrics?.recordWrite(second, []);
+    // Counted once the gap is accepted in the database: offsets from the stored one + 1 up to the
+    // first offset still read. A partition whose write was refused (revoked meanwhile) is not counted.
+    for (const { partition, from } of skip) {
+      const state = second.partitions.get(partition);
+      const first = firstOffset(retry, partition);
+      if (!state || state.applied === 0 || first === undefined || first <= from) continue;
+      this.o.metrics?.skippedOffsets.inc({ topic, partition: String(partition) }, Number(first - from));
+    }
   }
 
   /** One write, retried while PostgreSQL is unavailable (undefined: given up on stop or rebalance). */
@@ -339,4 +349,15 @@ export class IngestionConsumer {
       heartbeat: () => this.heartbeat(),
     });
   }
+}
+
+/** The lowest offset among the batches of `partition`. */
+function firstOffset(batches: readonly PartitionBatch[], partition: number): bigint | undefined {
+  let first: bigint | undefined;
+  for (const b of batches) {
+    if (b.partition !== partition) continue;
+    const span = spanOf(b);
+    if (span && (first === undefined || span.first < first)) first = span.first;
+  }
+  return first;
 }

@@ -24,6 +24,7 @@ export class IngestionMetrics {
   readonly deadLetters: Counter<'reason'>;
   readonly dbRetrying: Gauge<never>;
   readonly dbRetries: Counter<never>;
+  readonly skippedOffsets: Counter<'topic' | 'partition'>;
   private lagSource: LagSource | undefined;
 
   constructor(registry: Registry) {
@@ -111,6 +112,12 @@ export class IngestionMetrics {
       help: 'Batch transaction attempts that failed and were retried.',
       registers,
     });
+    this.skippedOffsets = new Counter({
+      name: 'reelwatch_ingestion_skipped_offsets_total',
+      help: 'Messages deleted by the broker (retention) before ingestion read them: offsets skipped, data lost before it was read.',
+      labelNames: ['topic', 'partition'],
+      registers,
+    });
     // Known label combinations start at 0 so rate() and absent() behave from the first scrape.
     for (const type of [...EVENT_TYPES]) {
       for (const outcome of ['applied', 'duplicate']) this.events.inc({ type, outcome }, 0);
@@ -119,6 +126,11 @@ export class IngestionMetrics {
     this.events.inc({ type: 'malformed', outcome: 'duplicate' }, 0);
     for (const reason of DEAD_LETTER_REASONS) this.deadLetters.inc({ reason }, 0);
     this.dbRetrying.set(0);
+  }
+
+  /** Every assigned partition's skipped-offsets series exists from its assignment on, at 0, so increase() sees the first skip. */
+  partitionsAssigned(topic: string, partitions: readonly number[]): void {
+    for (const partition of partitions) this.skippedOffsets.inc({ topic, partition: String(partition) }, 0);
   }
 
   setLagSource(source: LagSource | undefined): void {

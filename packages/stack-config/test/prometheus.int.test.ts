@@ -140,6 +140,7 @@ describe('prometheus rules', () => {
       [
         'ReelwatchIngestionStalled',
         'ReelwatchConsumerLagGrowing',
+        'ReelwatchDataLostToRetention',
         'ReelwatchIngestionBatchLatencyHigh',
         'ReelwatchDeadLettersAppearing',
         'ReelwatchTargetDown',

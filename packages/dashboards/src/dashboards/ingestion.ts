@@ -169,6 +169,20 @@ function build() {
         ],
       }),
     )
+    .withPanel(
+      timeseries({
+        title: 'Messages lost to retention',
+        description:
+          'Messages the broker deleted (retention) before ingestion read them, per partition in each interval: their offsets were skipped and the data is lost. Should stay 0; alert ReelwatchDataLostToRetention.',
+        unit: units.Short,
+        queries: [
+          {
+            expr: `sum by (topic, partition) (increase(reelwatch_ingestion_skipped_offsets_total{${I}}[$__rate_interval]))`,
+            legend: '{{topic}}/{{partition}}',
+          },
+        ],
+      }),
+    )
     .withRow(row('PostgreSQL writes'))
     .withPanel(
       timeseries({
