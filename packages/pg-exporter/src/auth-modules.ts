@@ -1,24 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
-import YAML from 'yaml';
-import { z } from 'zod';
 import { type DataSource, parseDsn } from './dsn';
 import { ExporterError } from './errors';
-
-// postgres_exporter.yml (--config.file): credentials for /probe, so targets carry no passwords.
-const authConfigSchema = z.object({
-  auth_modules: z
-    .record(
-      z.string(),
-      z
-        .object({
-          type: z.literal('userpass'),
-          userpass: z.object({ username: z.string(), password: z.string() }).optional(),
-          options: z.record(z.string(), z.string()).optional(),
-        })
-        .strict(),
-    )
-    .default({}),
-});
+import { GoYamlDocument } from './go-yaml';
 
 export interface AuthModule {
   type: 'userpass';
@@ -27,31 +10,47 @@ export interface AuthModule {
   options: Record<string, string>;
 }
 
+/**
+ * postgres_exporter.yml (--config.file): credentials for /probe, so targets carry no passwords.
+ * Read as upstream's config.DecodeAuthConfig does (yaml.v3 with KnownFields: an unknown or repeated
+ * key is an error; see go-yaml.ts), and stricter in one place: a module must say `type: userpass`,
+ * where upstream silently ignores the credentials of any other type.
+ */
+export function parseAuthModules(text: string): Map<string, AuthModule> {
+  const doc = GoYamlDocument.parse(text, { uniqueKeys: true });
+  const modules = new Map<string, AuthModule>();
+  const problems: string[] = [];
+  const top = doc.struct(doc.root, 'config.AuthConfig', ['auth_modules'], true);
+  for (const [name, spec] of doc.entries(top.get('auth_modules') ?? null, 'map[string]config.AuthModule')) {
+    const m = doc.struct(spec, 'config.AuthModule', ['type', 'userpass', 'options'], true);
+    const userpass = doc.struct(m.get('userpass') ?? null, 'config.UserPass', ['username', 'password'], true);
+    const options: Record<string, string> = {};
+    for (const [key, value] of doc.entries(m.get('options') ?? null, 'map[string]string'))
+      options[key] = doc.string(value);
+    const type = doc.string(m.get('type') ?? null);
+    if (type !== 'userpass') problems.push(`auth_modules.${name}.type: must be "userpass", got "${type}"`);
+    const username = doc.string(userpass.get('username') ?? null);
+    const password = doc.string(userpass.get('password') ?? null);
+    modules.set(name, {
+      type: 'userpass',
+      username: username === '' ? undefined : username,
+      password: password === '' ? undefined : password,
+      options,
+    });
+  }
+  problems.unshift(...doc.problems);
+  if (problems.length > 0) throw new ExporterError('AUTH_CONFIG_INVALID', problems.join('; '));
+  return modules;
+}
+
 export function loadAuthModules(path: string): Map<string, AuthModule> {
   if (path === '' || !existsSync(path)) return new Map();
-  let doc: unknown;
   try {
-    doc = YAML.parse(readFileSync(path, 'utf8')) ?? {};
+    return parseAuthModules(readFileSync(path, 'utf8'));
   } catch (cause) {
-    throw new ExporterError('AUTH_CONFIG_INVALID', `cannot read ${path}`, { cause });
+    const detail = cause instanceof Error ? cause.message : String(cause);
+    throw new ExporterError('AUTH_CONFIG_INVALID', `error parsing config file ${path}: ${detail}`, { cause });
   }
-  const parsed = authConfigSchema.safeParse(doc);
-  if (!parsed.success)
-    throw new ExporterError(
-      'AUTH_CONFIG_INVALID',
-      `${path}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  return new Map(
-    Object.entries(parsed.data.auth_modules).map(([name, m]) => [
-      name,
-      {
-        type: m.type,
-        username: m.userpass?.username,
-        password: m.userpass?.password,
-        options: m.options ?? {},
-      },
-    ]),
-  );
 }
 
 /** A /probe target ("host:port/db", a URI or key=value) with the auth module's user, password and options. */

@@ -7,7 +7,8 @@ export type ExporterErrorCode =
   | 'DSN_INVALID'
   | 'USER_QUERIES_INVALID'
   | 'AUTH_CONFIG_INVALID'
-  | 'WEB_CONFIG_INVALID';
+  | 'WEB_CONFIG_INVALID'
+  | 'YAML_INVALID';
 
 /** Every error of this package: a stable code to branch on, the cause, and whether a retry can help. */
 export class ExporterError extends ReelwatchError<ExporterErrorCode> {}

@@ -1,5 +1,5 @@
 export { type RunningPgExporter, startPgExporter } from './app';
-export { type AuthModule, loadAuthModules, probeDataSource } from './auth-modules';
+export { type AuthModule, loadAuthModules, parseAuthModules, probeDataSource } from './auth-modules';
 export type { Collector, CollectorContext, CollectorOptions } from './collector';
 export { COLLECTORS, collectorByName } from './collectors';
 export {
