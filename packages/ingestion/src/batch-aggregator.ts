@@ -67,7 +67,10 @@ export interface DeadLetter {
   offset: string;
   reason: DeadLetterReason;
   detail: string;
+  /** The line, NUL replaced, cut to MAX_DEAD_LETTER_TEXT_LENGTH characters. */
   rawText: string;
+  /** The line's length in characters (Unicode code points) before it was cut. */
+  rawLength: number;
 }
 
 const HOUR_MICROS = 3_600_000_000;
@@ -75,6 +78,36 @@ const HOUR_MICROS = 3_600_000_000;
 // PostgreSQL text cannot hold NUL; everything else of a dead line is kept as it came.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: NUL is exactly what must be replaced
 export const sanitizeText = (text: string): string => text.replace(/\u0000/g, '\uFFFD');
+
+/**
+ * Most characters of a dead line stored: every line short enough to be parsed is kept whole; a
+ * longer one (up to the broker's message size) is cut, its original length kept in raw_length.
+ * Migration 004 cuts older rows to the same length.
+ */
+export const MAX_DEAD_LETTER_TEXT_LENGTH = 8192;
+
+/**
+ * A dead line as stored: sanitised, cut to `max` characters (Unicode code points, as PostgreSQL's
+ * length() counts them; a surrogate pair is never split) and its length before the cut.
+ */
+export function deadLetterText(
+  text: string,
+  max: number = MAX_DEAD_LETTER_TEXT_LENGTH,
+): { rawText: string; rawLength: number } {
+  let codePoints = 0;
+  let cutAt = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (codePoints === max && cutAt < 0) cutAt = i;
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    codePoints++;
+  }
+  const kept = cutAt < 0 ? text : text.slice(0, cutAt);
+  return { rawText: sanitizeText(kept), rawLength: codePoints };
+}
 
 /**
  * The in-memory aggregate of one batch, in stream (offset) order: what one transaction writes.
@@ -255,7 +288,7 @@ export class BatchAggregator implements WritableAggregate {
         offset,
         reason: parsed.reason,
         detail: parsed.detail,
-        rawText: sanitizeText(rawText),
+        ...deadLetterText(rawText),
       });
   }
 

@@ -64,6 +64,24 @@ export const ingestionConfigSchema = z
     INGESTION_LAG_CACHE_MS: envInt({ min: 0, max: 60_000 })
       .default(2_000)
       .describe('How long a high-watermark lookup is reused for the consumer lag metric.'),
+    INGESTION_DEAD_LETTER_RETENTION_DAYS: envInt({ min: 0, max: 36_500 })
+      .default(30)
+      .describe(
+        'Dead letters received more than this many days ago are deleted; 0 keeps them whatever their age.',
+      ),
+    INGESTION_DEAD_LETTER_MAX_ROWS: envInt({ min: 0, max: 1_000_000_000 })
+      .default(100_000)
+      .describe(
+        'Only the newest this many dead letters are kept (each stores at most 8192 characters of its line); 0 = no row limit.',
+      ),
+    INGESTION_DEAD_LETTER_PRUNE_INTERVAL_MS: envInt({ min: 100, max: 86_400_000 })
+      .default(60_000)
+      .describe('Time between two rounds of dead-letter pruning.'),
+    INGESTION_DEAD_LETTER_PRUNE_BATCH: envInt({ min: 1, max: 100_000 })
+      .default(1_000)
+      .describe(
+        'Dead letters deleted per statement while pruning (short statements never hold up ingestion).',
+      ),
     INGESTION_HTTP_HOST: z
       .string()
       .min(1)

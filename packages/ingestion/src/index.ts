@@ -3,6 +3,8 @@
 export {
   BatchAggregator,
   type DeadLetter,
+  deadLetterText,
+  MAX_DEAD_LETTER_TEXT_LENGTH,
   MAX_NUMERIC_USER_DIGITS,
   type MovieAggregate,
   microsToIso,
@@ -18,6 +20,7 @@ export {
 export type { ParsedMessage, PartitionBatch, WriteResult } from './batch-types';
 export { BatchWriter, type BatchWriterOptions } from './batch-writer';
 export { type IngestionConfig, ingestionConfigSchema } from './config';
+export { DeadLetterPruner, type DeadLetterPrunerOptions, type PruneLimit } from './dead-letter-pruner';
 export { IngestionError, type IngestionErrorCode, toDbError } from './errors';
 export { IngestionConsumer, type IngestionConsumerOptions } from './ingestion-consumer';
 export { IngestionMetrics, type LagSource } from './ingestion-metrics';

@@ -14,6 +14,7 @@ import pg from 'pg';
 import type { Logger } from 'pino';
 import { BatchWriter } from './batch-writer';
 import { type IngestionConfig, ingestionConfigSchema } from './config';
+import { DeadLetterPruner } from './dead-letter-pruner';
 import { IngestionError, toDbError } from './errors';
 import { IngestionConsumer, type IngestionConsumerOptions } from './ingestion-consumer';
 import { IngestionMetrics } from './ingestion-metrics';
@@ -69,10 +70,21 @@ async function main(argv: string[]): Promise<void> {
   readiness.add('postgres', () => pingDatabase(pool, 1_500));
   // Hooks run in registration order: stop consuming first (the batch in flight commits or rolls
   // back, then the group is left), then close the pool, then the HTTP server (scrapable until last).
+  const pruner = new DeadLetterPruner({
+    pool,
+    logger: logger.child({ unit: 'dead-letter-pruner' }),
+    registry,
+    retentionDays: config.INGESTION_DEAD_LETTER_RETENTION_DAYS,
+    maxRows: config.INGESTION_DEAD_LETTER_MAX_ROWS,
+    batchSize: config.INGESTION_DEAD_LETTER_PRUNE_BATCH,
+    intervalMs: config.INGESTION_DEAD_LETTER_PRUNE_INTERVAL_MS,
+  });
   lifecycle.onShutdown('consumer', () => consumer.stop());
+  lifecycle.onShutdown('dead-letter-pruner', () => pruner.stop());
   lifecycle.onShutdown('postgres', () => pool.end());
   lifecycle.onShutdown('http', () => http.close());
   await consumer.start();
+  pruner.start();
   logger.info({ topic: config.INGESTION_TOPIC, group: config.INGESTION_GROUP_ID }, 'consuming');
 }
 

@@ -16,15 +16,16 @@ import type { DeadLetterReason, EventType } from './parse-event-line';
  * | $24-$26  | rating counts: movie, rating, events                   | aggregateParameters   |
  * | $27-$34  | recommendation hours                                   | aggregateParameters   |
  * | $35      | topic                                                  | statementParameters   |
- * | $36-$40  | dead letters: partition, offset, reason, detail, text  | aggregateParameters   |
- * | $41-$42  | new offsets: partitions, last offsets                  | statementParameters   |
- * | $43      | consumer group                                         | statementParameters   |
- * | $44-$45  | guard: partitions, offsets they must still hold        | statementParameters   |
+ * | $36-$41  | dead letters: partition, offset, reason, detail, text, | aggregateParameters   |
+ * |          | length before the text was cut                         |                       |
+ * | $42-$43  | new offsets: partitions, last offsets                  | statementParameters   |
+ * | $44      | consumer group                                         | statementParameters   |
+ * | $45-$46  | guard: partitions, offsets they must still hold        | statementParameters   |
  */
 export const WRITE_STATEMENT_NAME = 'reelwatch_write_batch';
 
-/** How many values aggregateParameters() returns ($1-$34 and $36-$40). */
-export const AGGREGATE_PARAMETER_COUNT = 39;
+/** How many values aggregateParameters() returns ($1-$34 and $36-$41). */
+export const AGGREGATE_PARAMETER_COUNT = 40;
 /** Where $35 (the topic) goes among the aggregate values. */
 const TOPIC_INDEX = 34;
 
@@ -56,14 +57,14 @@ const ts = (micros: string): string => `('epoch'::timestamptz + ${micros} * inte
 export const WRITE_BATCH_SQL = `
 WITH
 -- The offset guard when the statement runs alone (autocommit, one round trip): lock the offset rows
--- of $44 partitions in order and check each still holds the $45 offset; if any does not (a replay,
+-- of $45 partitions in order and check each still holds the $46 offset; if any does not (a replay,
 -- another member, a row not yet created), every input below is empty and nothing is written.
--- Inside an explicit transaction that already locked and checked them, $44 is empty: ok.
+-- Inside an explicit transaction that already locked and checked them, $45 is empty: ok.
 g AS MATERIALIZED (
-  SELECT count(*) = cardinality($44::integer[]) AS ok FROM (
+  SELECT count(*) = cardinality($45::integer[]) AS ok FROM (
     SELECT t.partition FROM ingestion_offsets AS t
-    JOIN unnest($44::integer[], $45::bigint[]) AS x(p, prev) ON t.partition = x.p
-    WHERE t.consumer_group = $43::text AND t.topic = $35::text AND t.last_offset = x.prev
+    JOIN unnest($45::integer[], $46::bigint[]) AS x(p, prev) ON t.partition = x.p
+    WHERE t.consumer_group = $44::text AND t.topic = $35::text AND t.last_offset = x.prev
     ORDER BY t.partition FOR UPDATE OF t) AS locked
 ),
 u AS (
@@ -138,16 +139,17 @@ h AS (
     results_sum = t.results_sum + excluded.results_sum
 ),
 d AS (
-  INSERT INTO dead_letters (topic, partition, kafka_offset, reason, detail, raw_text)
-  SELECT $35::text, x.p, x.o, x.r, x.d, x.t
-  FROM unnest($36::integer[], $37::bigint[], $38::text[], $39::text[], $40::text[]) AS x(p, o, r, d, t)
+  INSERT INTO dead_letters (topic, partition, kafka_offset, reason, detail, raw_text, raw_length)
+  SELECT $35::text, x.p, x.o, x.r, x.d, x.t, x.n
+  FROM unnest($36::integer[], $37::bigint[], $38::text[], $39::text[], $40::text[], $41::integer[])
+    AS x(p, o, r, d, t, n)
   WHERE (SELECT ok FROM g)
   ON CONFLICT (topic, partition, kafka_offset) DO NOTHING
 ),
 o AS (
   UPDATE ingestion_offsets AS t SET last_offset = x.off, updated_at = now()
-  FROM unnest($41::integer[], $42::bigint[]) AS x(p, off)
-  WHERE t.consumer_group = $43::text AND t.topic = $35::text AND t.partition = x.p AND (SELECT ok FROM g)
+  FROM unnest($42::integer[], $43::bigint[]) AS x(p, off)
+  WHERE t.consumer_group = $44::text AND t.topic = $35::text AND t.partition = x.p AND (SELECT ok FROM g)
   RETURNING 1
 )
 SELECT (SELECT count(*) FROM u WHERE inserted)::integer AS new_users,
@@ -167,7 +169,7 @@ export interface WriteStatementRow {
 const NO_GUARD = { partitions: [] as number[], prev: [] as string[] };
 
 /**
- * The statement's 45 values: the aggregate's 39 with the topic, the new offsets, the group and the
+ * The statement's 46 values: the aggregate's 40 with the topic, the new offsets, the group and the
  * guard put in their places. With a guard the statement runs alone and checks each of
  * `guard.partitions` still holds its `guard.prev` offset.
  */
@@ -191,7 +193,7 @@ export function statementParameters(
 }
 
 /**
- * $1-$34 and $36-$40, in that order: users, movies, watch progress, ratings, rating counts,
+ * $1-$34 and $36-$41, in that order: users, movies, watch progress, ratings, rating counts,
  * recommendation hours, then the dead letters; rows sorted by key so that concurrent transactions
  * lock rows in the same order.
  */
@@ -253,6 +255,7 @@ export function aggregateParameters(a: BatchAggregator): unknown[] {
     dead.map((d) => d.reason),
     dead.map((d) => d.detail),
     dead.map((d) => d.rawText),
+    dead.map((d) => d.rawLength),
   ];
 }
 

@@ -4,6 +4,7 @@ import { arrayText } from '../src/array-text';
 import { BatchAggregator } from '../src/batch-aggregator';
 import { FastLineAggregator } from '../src/fast-line';
 import { PackedBatch } from '../src/packed-batch';
+import { AGGREGATE_PARAMETER_COUNT } from '../src/write-statement';
 
 const { prepareValue } = require('pg/lib/utils') as { prepareValue(value: unknown): unknown };
 
@@ -19,7 +20,7 @@ test('arrayText gives node-pg prepareValue output for every parameter of a real 
   const aggregate = new BatchAggregator();
   aggregateBatch(aggregate, new FastLineAggregator(), PackedBatch.of('t', 3, messages, 0n).data);
   const values = aggregate.parameters();
-  expect(values.length).toBe(39);
+  expect(values.length).toBe(AGGREGATE_PARAMETER_COUNT);
   expect(aggregate.deadLetterTotal).toBeGreaterThan(900);
   for (const value of values) expect(arrayText(value)).toEqual(prepareValue(value));
 });

@@ -32,27 +32,27 @@ function sampleAggregate(): BatchAggregator {
   return a;
 }
 
-test('the write statement uses exactly the placeholders $1 to $45, each cast to one type', () => {
+test('the write statement uses exactly the placeholders $1 to $46, each cast to one type', () => {
   const types = placeholderTypes();
-  expect([...types.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
+  expect([...types.keys()].sort((x, y) => x - y)).toEqual(Array.from({ length: 46 }, (_, i) => i + 1));
 });
 
-test('statementParameters puts the topic at $35, the offsets at $41-$42, the group at $43 and the guard at $44-$45', () => {
+test('statementParameters puts the topic at $35, the offsets at $42-$43, the group at $44 and the guard at $45-$46', () => {
   const values = Array.from({ length: AGGREGATE_PARAMETER_COUNT }, (_, i) => [`v${i}`]);
   const params = statementParameters(values, 'topic-a', 'group-a', new Map([[2, 17n]]), {
     partitions: [2],
     prev: ['9'],
   });
-  expect(params).toHaveLength(45);
+  expect(params).toHaveLength(46);
   expect(params[34]).toBe('topic-a');
   expect(params.slice(0, 34)).toEqual(values.slice(0, 34));
-  expect(params.slice(35, 40)).toEqual(values.slice(34));
-  expect(params.slice(40)).toEqual([[2], ['17'], 'group-a', [2], ['9']]);
+  expect(params.slice(35, 41)).toEqual(values.slice(34));
+  expect(params.slice(41)).toEqual([[2], ['17'], 'group-a', [2], ['9']]);
 });
 
 test('statementParameters without a guard sends empty guard arrays (the transaction checked the offsets itself)', () => {
   const params = statementParameters(aggregateParameters(new BatchAggregator()), 't', 'g', new Map());
-  expect(params.slice(43)).toEqual([[], []]);
+  expect(params.slice(44)).toEqual([[], []]);
 });
 
 test('every parameter of a real aggregate matches its cast: an array for every array type, text for text', () => {
@@ -75,7 +75,7 @@ test('every parameter of a real aggregate matches its cast: an array for every a
     [19, 23],
     [24, 26],
     [27, 34],
-    [36, 40],
+    [36, 41],
   ] as const) {
     expect(lengths(from, to).size).toBe(1);
   }

@@ -59,7 +59,11 @@ type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => Promise<
 /** /healthz, the telemetry path, /probe and the landing page; the last two behind basic auth. */
 function requestHandler(options: ExporterHttpOptions): Handler {
   return async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const url = requestUrl(req.url);
+    if (!url) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('malformed request target\n');
+      return;
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
@@ -96,6 +100,20 @@ function requestHandler(options: ExporterHttpOptions): Handler {
   };
 }
 
+/**
+ * The request target as a URL, or undefined when it is not an origin-form path. Parsed as a path
+ * on a fixed origin: `new URL(target, base)` would read `//host:99999/probe` as a network-path
+ * reference (another host, an invalid port) and throw.
+ */
+function requestUrl(target: string | undefined): URL | undefined {
+  if (!target?.startsWith('/')) return undefined;
+  try {
+    return new URL(`http://localhost${target}`);
+  } catch {
+    return undefined;
+  }
+}
+
 async function metricsText(options: ExporterHttpOptions, exporter: Exporter): Promise<string> {
   let text = await exporter.render();
   if (options.extraMetrics) text += await options.extraMetrics();
@@ -108,8 +126,15 @@ async function serveProbe(
   params: URLSearchParams,
   res: http.ServerResponse,
 ): Promise<void> {
+  for (const name of ['target', 'auth_module']) {
+    if (params.getAll(name).length > 1) {
+      res.writeHead(400, { 'Content-Type': 'text/plain' }).end(`${name} must be given once\n`);
+      return;
+    }
+  }
   const target = params.get('target') ?? '';
-  if (target === '') {
+  // a blank target would become the default data source (localhost:5432), not the one asked for
+  if (target.trim() === '') {
     res.writeHead(400, { 'Content-Type': 'text/plain' }).end('target is required\n');
     return;
   }

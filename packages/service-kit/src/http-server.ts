@@ -81,6 +81,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   options.configure?.(app);
 
   app.use((err: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    // A client's mistake caught by a parser (body-parser: bad JSON 400, too large 413, bad charset
+    // 415) carries its 4xx status and an exposable message: answer it, do not call it ours.
+    const status = (err as { status?: unknown; expose?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      logger.warn({ err: (err as Error).message, method: req.method, path: req.path, status }, 'bad request');
+      if (!res.headersSent)
+        res
+          .status(status)
+          .json({ error: (err as { expose?: boolean }).expose ? (err as Error).message : 'bad request' });
+      return;
+    }
     logger.error({ err, method: req.method, path: req.path }, 'request failed');
     if (!res.headersSent) res.status(500).json({ error: 'internal error' });
   });

@@ -37,6 +37,27 @@ async function start(options: Partial<Parameters<typeof startHttpServer>[0]> = {
 }
 
 describe('startHttpServer', () => {
+  test('a client error raised by a body parser is answered with its 4xx status, a failure of ours with 500', async () => {
+    const express = require('express') as typeof import('express');
+    const server = await start({
+      configure(app) {
+        app.post('/echo', express.json({ limit: '1kb' }), (req, res) => {
+          res.json(req.body);
+        });
+        app.get('/boom', () => {
+          throw new Error('ours');
+        });
+      },
+    });
+    const post = (body: string) =>
+      fetch(`${server.url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await post('{"a":')).status).toBe(400);
+    expect((await post(JSON.stringify({ a: 'x'.repeat(5_000) }))).status).toBe(413);
+    expect(await (await post('{"a":1}')).json()).toEqual({ a: 1 });
+    const boom = await fetch(`${server.url}/boom`);
+    expect([boom.status, await boom.json()]).toEqual([500, { error: 'internal error' }]);
+  });
+
   test('binds the given host on a free port when port is 0 and reports the real port', async () => {
     const server = await start();
     expect(server.port).toBeGreaterThan(0);

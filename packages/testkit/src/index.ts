@@ -10,6 +10,7 @@ export {
   readMarkedBlock,
   replaceMarkedBlock,
 } from './docs';
+export { pick, prng, type RawRequest, sendRaw } from './fuzz';
 export { type HttpDaemonOptions, type RunningHttpDaemon, startHttpDaemon } from './http-daemon';
 export { type KafkaCluster, type StartKafkaOptions, startKafka } from './kafka';
 export { type LintOptions, lintMetrics, type MetricFamily, parseExposition } from './metric-lint';

@@ -1,15 +1,6 @@
-/** Deterministic PRNG (mulberry32) so a failure is reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '@reelwatch/testkit';
 
+export { prng };
 /** Characters the parsers branch on, plus a few they must never accept. */
 export const MUTATION_ALPHABET = "0123456789azAZT:.-+,/=_%' ZGETms\u0000\u2028é";
 
