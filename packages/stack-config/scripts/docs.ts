@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { producerConfigSchema } from '../../event-producer/src/config';
 import { ingestionConfigSchema } from '../../ingestion/src/config';
+import { configSchema as kafkaExporterConfigSchema } from '../../kafka-exporter/src/config';
 import { configSchema as pgExporterConfigSchema } from '../../pg-exporter/src/config';
 import { renderConfigTable } from '../../service-kit/src/config';
 import { monitorConfigSchema } from '../../task-monitor/src/config';
@@ -26,6 +27,7 @@ export const GENERATED_BLOCKS: GeneratedBlock[] = [
   { file: 'packages/event-producer/README.md', schema: producerConfigSchema },
   { file: 'packages/ingestion/README.md', schema: ingestionConfigSchema },
   { file: 'packages/pg-exporter/README.md', schema: pgExporterConfigSchema },
+  { file: 'packages/kafka-exporter/README.md', schema: kafkaExporterConfigSchema },
   { file: 'packages/task-worker/README.md', schema: workerConfigSchema },
   { file: 'packages/task-monitor/README.md', schema: monitorConfigSchema },
   { file: 'packages/training-snapshot/README.md', schema: trainingSnapshotConfigSchema },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { producerConfigSchema } from '@reelwatch/event-producer';
 import { ingestionConfigSchema } from '@reelwatch/ingestion';
+import { configSchema as kafkaExporterConfigSchema } from '@reelwatch/kafka-exporter';
 import { configSchema as pgExporterConfigSchema } from '@reelwatch/pg-exporter';
 import { loadConfig, type z } from '@reelwatch/service-kit';
 import { interpolate, loadComposeFile, parseEnvFile, stackPaths } from '@reelwatch/stack-config';
@@ -20,6 +21,7 @@ const schemas: Record<string, z.ZodObject> = {
   'event-producer': producerConfigSchema,
   ingestion: ingestionConfigSchema,
   'pg-exporter': pgExporterConfigSchema,
+  'kafka-exporter': kafkaExporterConfigSchema,
   'task-worker': workerConfigSchema,
   'task-monitor': monitorConfigSchema,
   'training-snapshot': trainingSnapshotConfigSchema,

@@ -57,6 +57,7 @@ describe('compose/docker-compose.yml', () => {
         'event-producer',
         'ingestion',
         'kafka',
+        'kafka-exporter',
         'kafka-init',
         'pg-exporter',
         'postgres-primary',
@@ -75,7 +76,7 @@ describe('compose/docker-compose.yml', () => {
   test('every service built from the repository uses the one Dockerfile and checks /healthz', () => {
     const compose = interpolate(loadComposeFile(paths.composeFile), env);
     const built = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
-    expect(built.length).toBe(6);
+    expect(built.length).toBe(7);
     for (const [name, service] of built) {
       expect({ name, build: service.build }).toEqual({
         name,

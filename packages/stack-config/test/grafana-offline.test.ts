@@ -402,3 +402,44 @@ describe('community dashboards (shared fixtures): not provisioned, checked as an
     expect(problems).toEqual([]);
   });
 });
+
+describe('community dashboards kept in the repository (test/fixtures/community-dashboards)', () => {
+  const dir = path.join(__dirname, 'fixtures', 'community-dashboards');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  /** What Grafana's import does with an export's __inputs: each datasource input becomes the chosen datasource. */
+  function imported(file: string): DashboardJson {
+    let text = readFileSync(path.join(dir, file), 'utf8');
+    const inputs = (JSON.parse(text) as { __inputs?: { name: string; type: string }[] }).__inputs ?? [];
+    for (const input of inputs.filter((i) => i.type === 'datasource'))
+      text = text.split(`\${${input.name}}`).join('prometheus');
+    return JSON.parse(text) as DashboardJson;
+  }
+
+  test('Kafka Exporter Overview (7589) is there, not provisioned, and every panel has a query', () => {
+    expect(files).toContain('kafka-exporter-overview-7589.json');
+    const provisioned = new Set(loadDashboards(dashboardsDir).map((d) => path.basename(d.file)));
+    for (const f of files) expect(provisioned.has(f)).toBe(false);
+    const panels = allPanels(imported('kafka-exporter-overview-7589.json')).filter((p) => p.type !== 'row');
+    expect(panels.length).toBe(5);
+    for (const p of panels)
+      expect({ title: p.title, queries: (p.targets ?? []).length > 0 }).toEqual({
+        title: p.title,
+        queries: true,
+      });
+  });
+
+  test('once imported, their schemaVersion is one Grafana 12.2 migrates and their datasources resolve', () => {
+    const problems: string[] = [];
+    for (const file of files) {
+      const dashboard = imported(file);
+      const p = checkSchemaVersion(dashboard);
+      if (p) problems.push(`${file}: ${p}`);
+      for (const use of datasourceRefs(dashboard)) {
+        const r = resolveDatasourceRef(use, dashboard, datasources);
+        if (r) problems.push(`${file} ${use.where}: ${r}`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});

@@ -25,6 +25,7 @@ const JOBS = [
   'event-producer',
   'ingestion',
   'pg-exporter',
+  'kafka-exporter',
   'task-monitor',
   'task-worker',
 ];
@@ -144,7 +145,9 @@ describe('prometheus rules', () => {
         'ReelwatchIngestionBatchLatencyHigh',
         'ReelwatchDeadLettersAppearing',
         'ReelwatchTargetDown',
+        'ReelwatchServiceRestarted',
         'PostgreSQLDown',
+        'PostgreSQLRestarted',
         'PostgreSQLReplicationLagHigh',
         'PostgreSQLConnectionsNearLimit',
         'PostgreSQLDeadlocks',
@@ -152,9 +155,14 @@ describe('prometheus rules', () => {
         'PostgreSQLExporterErrors',
         'ReelwatchTrainingSnapshotStale',
         'TaskWorkerOffline',
+        'TaskBrokerRestarted',
         'TaskFailureRatioHigh',
         'TaskWaitTimeHigh',
         'TaskBacklogGrowing',
+        'KafkaClusterUnreachable',
+        'KafkaUnderReplicatedPartitions',
+        'KafkaConsumerGroupLagGrowing',
+        'KafkaCommittedAheadOfStoredOffsets',
       ].sort(),
     );
     expect(alerts.find((a) => a.name === 'PostgreSQLReplicationLagHigh')?.expr).toContain(

@@ -1,5 +1,6 @@
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import type { DashboardDefinition } from '../definition';
+import { withIngestionBrokerSide } from '../kafka-broker-panels';
 import { baseDashboard, labelVariable, row, stat, timeseries } from '../panels';
 
 const UID = 'reelwatch-ingestion';
@@ -13,7 +14,7 @@ function quantiles(metric: string): { expr: string; legend: string }[] {
 }
 
 function build() {
-  return baseDashboard(
+  const board = baseDashboard(
     'Reelwatch / Ingestion',
     UID,
     'The Kafka consumer group that aggregates movie events into PostgreSQL: batch latency, throughput, lag, transactions, dead letters; and the producer feeding it.',
@@ -243,8 +244,8 @@ function build() {
           { expr: 'sum(rate(reelwatch_producer_send_errors_total[$__rate_interval]))', legend: 'errors' },
         ],
       }),
-    )
-    .build();
+    );
+  return withIngestionBrokerSide(board).build();
 }
 
 export const ingestion: DashboardDefinition = { uid: UID, folder: 'reelwatch', file: 'ingestion', build };

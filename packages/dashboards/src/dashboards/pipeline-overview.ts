@@ -1,11 +1,12 @@
 import * as units from '@grafana/grafana-foundation-sdk/units';
 import type { DashboardDefinition } from '../definition';
+import { withPipelineBrokerSide } from '../kafka-broker-panels';
 import { baseDashboard, row, stat, timeseries } from '../panels';
 
 const UID = 'reelwatch-pipeline-overview';
 
 function build() {
-  return baseDashboard(
+  const board = baseDashboard(
     'Reelwatch / Pipeline overview',
     UID,
     'The home page: events in and out of the pipeline, consumer lag, latency, errors, firing alerts and scrape targets.',
@@ -231,8 +232,8 @@ function build() {
         thresholds: [{ value: 1, color: 'orange' }],
         span: 6,
       }),
-    )
-    .build();
+    );
+  return withPipelineBrokerSide(board).build();
 }
 
 export const pipelineOverview: DashboardDefinition = {

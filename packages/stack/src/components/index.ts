@@ -5,6 +5,7 @@ import { eventProducer } from './event-producer';
 import { grafana } from './grafana';
 import { ingestion } from './ingestion';
 import { kafka } from './kafka';
+import { kafkaExporter } from './kafka-exporter';
 import { pgExporter } from './pg-exporter';
 import { postgresPrimary } from './postgres-primary';
 import { postgresReplica } from './postgres-replica';
@@ -34,6 +35,7 @@ export const COMPONENTS: readonly StackComponent[] = [
   ingestion,
   eventProducer,
   pgExporter,
+  kafkaExporter,
   taskWorker,
   taskMonitor,
   trainingSnapshot,
