@@ -36,6 +36,9 @@ export interface Backend {
   status(): Promise<StatusReport>;
   logs(options: LogsOptions): Promise<number>;
   urls(): UrlList | Promise<UrlList>;
+  /** Stops one component and keeps it stopped (not restarted) until `start` (Compose: stop/start). */
+  stopOne(name: string): Promise<number>;
+  startOne(name: string): Promise<number>;
 }
 
 /**

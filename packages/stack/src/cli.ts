@@ -58,10 +58,13 @@ export function parseCommandLine(argv: string[], env: NodeJS.ProcessEnv, root: s
   }
   const values = parsed.values as OptionValues;
   const positionals = parsed.positionals.slice(name === undefined ? 0 : parsed.positionals.indexOf(name) + 1);
-  if (command && positionals.length > command.maxPositionals)
+  if (
+    command &&
+    (positionals.length > command.maxPositionals || positionals.length < (command.minPositionals ?? 0))
+  )
     throw new StackError(
       'USAGE',
-      `${command.name} takes ${command.args ?? 'no arguments'}, got: ${positionals.join(' ')}`,
+      `${command.name} takes ${command.args ?? 'no arguments'}, got: ${positionals.join(' ') || 'none'}`,
     );
 
   const mode = (values.mode ?? env.REELWATCH_STACK_MODE ?? 'auto') as string;

@@ -16,7 +16,10 @@ export { containerState, projectContainers, summarizeServices } from './docker/c
 export { renderPortsTable } from './docs/ports-table';
 export { createEnvFileFromExample, readEnvFile } from './env-file';
 export { StackError } from './errors';
+export { groupMembers, isRunning, type ProcessRecord } from './native/processes';
 export { MINIMAL_PROMETHEUS_CONFIG, rewritePrometheusConfig } from './native/prometheus-config';
 export { type NativeSettings, nativeSettings } from './native/settings';
+export { type NativeState, readState, type SupervisedRecord } from './native/state';
+export { RESTART_POLICY, readSupervisorStatus, type SupervisorStatus } from './native/supervisor';
 export { findRepoRoot, type RepoPaths, repoPaths } from './paths';
 export { runStack } from './run';

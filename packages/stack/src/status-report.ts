@@ -8,12 +8,20 @@ export type ComponentState =
   | 'stopped'
   | 'completed'
   | 'skipped'
-  | 'failed';
+  | 'failed'
+  /** exited and is being started again (native supervisor, Docker's restart policy) */
+  | 'restarting'
+  /** keeps exiting right after each start */
+  | 'crash-looping';
 
 export interface ComponentStatus {
   name: string;
   state: ComponentState;
   detail?: string;
+  /** The component's own process id (native mode), for signals. */
+  pid?: number;
+  /** Restarts after unexpected exits since `up`. */
+  restarts?: number;
 }
 
 export interface StatusReport {

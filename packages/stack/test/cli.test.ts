@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCommandLine } from '../src/cli';
+import { PORT_NAMES } from '../src/components';
 import { StackError } from '../src/errors';
 import { Output, stripAnsi, wantsColor } from '../src/output';
 import { runStack } from '../src/run';
@@ -60,10 +61,14 @@ describe('parseCommandLine', () => {
   });
 
   it.each([
-    [['frobnicate'], /unknown command "frobnicate"; commands: up, down, status, logs, urls, doctor/],
+    [
+      ['frobnicate'],
+      /unknown command "frobnicate"; commands: up, down, status, logs, stop, start, urls, doctor/,
+    ],
     [['up', '--volumes'], /Unknown option '--volumes'/],
     [['status', 'extra'], /status takes no arguments, got: extra/],
     [['logs', 'a', 'b'], /logs takes \[service\], got: a b/],
+    [['stop'], /stop takes <component>, got: none/],
     [['up', '--mode', 'podman'], /--mode must be auto, docker or native/],
     [['up', '--port-base', '80'], /--port-base must be a port number from 1024 to 65000/],
   ])('rejects %j as a usage error', (argv, message) => {
@@ -182,7 +187,12 @@ describe('runStack', () => {
     expect(doc.urls).toEqual(
       expect.arrayContaining([
         { name: 'postgres-primary', url: 'postgres://postgres@127.0.0.1:21000/reelwatch' },
-        { name: 'prometheus', url: 'http://127.0.0.1:21011', note: 'targets: /targets, alerts: /alerts' },
+        {
+          name: 'prometheus',
+          // with a port base B the i-th component with a port listens on B + i
+          url: `http://127.0.0.1:${21000 + PORT_NAMES.indexOf('prometheus')}`,
+          note: 'targets: /targets, alerts: /alerts',
+        },
       ]),
     );
   });

@@ -11,6 +11,8 @@ export interface Command {
   /** Positional arguments, e.g. '[service]'. */
   args?: string;
   maxPositionals: number;
+  /** Positional arguments it needs (default 0). */
+  minPositionals?: number;
   options: OptionsConfig;
   /** One line per option for --help. */
   optionHelp: string[];

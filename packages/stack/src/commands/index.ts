@@ -2,7 +2,9 @@ import type { Command } from './command';
 import { doctorCommand } from './doctor';
 import { downCommand } from './down';
 import { logsCommand } from './logs';
+import { startCommand } from './start';
 import { statusCommand } from './status';
+import { stopCommand } from './stop';
 import { upCommand } from './up';
 import { urlsCommand } from './urls';
 
@@ -14,6 +16,8 @@ export const COMMANDS: Command[] = [
   downCommand,
   statusCommand,
   logsCommand,
+  stopCommand,
+  startCommand,
   urlsCommand,
   doctorCommand,
 ];

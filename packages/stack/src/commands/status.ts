@@ -14,6 +14,8 @@ const TONE: Record<string, Tone> = {
   unhealthy: 'error',
   stopped: 'error',
   failed: 'error',
+  restarting: 'warn',
+  'crash-looping': 'error',
   down: 'error',
 };
 

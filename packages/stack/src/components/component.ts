@@ -59,6 +59,11 @@ export interface StackComponent {
   prepare?(s: NativeSettings, rt: Runtime, all: readonly StackComponent[]): Promise<void> | void;
   /** What to run; undefined = nothing to run (Kafka given by KAFKA_BROKERS). */
   launch(s: NativeSettings, rt: Runtime): LaunchSpec | undefined;
+  /**
+   * Why it is not restarted when it exits (undefined: it is, by native mode's supervisor, as
+   * Compose's `restart: unless-stopped` does).
+   */
+  noRestart?: string;
   /** Start the log afresh at each start (the mock cluster's address is read from it). */
   truncateLog?: boolean;
   /** Throws unless healthy; may fill `rt` (the mock cluster's address). */

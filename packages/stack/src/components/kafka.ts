@@ -46,6 +46,8 @@ export const kafka: StackComponent = {
   docs: { label: 'Kafka', native: 'embedded mock broker on a random port, or `KAFKA_BROKERS`' },
   binaries: [{ binary: 'kcat', debianPackage: 'kcat' }],
   truncateLog: true,
+  noRestart:
+    'the embedded mock cluster keeps nothing and picks new ports at each start: pnpm stack down && pnpm stack up',
   launch(s) {
     if (s.externalKafka) return undefined;
     const kcat = requireBinary(s, 'kcat');

@@ -64,3 +64,12 @@ export function runOnce(s: NativeSettings, command: string, args: string[], cwd:
     );
   }
 }
+
+/**
+ * An exporter's per-scrape deadline inside Prometheus' scrape timeout (which is the scrape interval
+ * when that is under 10 s): a hung server then reads as down (pg_up 0, kafka_up 0) instead of the
+ * whole scrape timing out. At most the exporters' own 9 s default.
+ */
+export function collectionTimeout(s: NativeSettings): string {
+  return `${Math.min(9_000, Math.floor(s.scrapeIntervalSec * 600))}ms`;
+}

@@ -274,6 +274,14 @@ export class DockerBackend implements Backend {
     return 0;
   }
 
+  stopOne(name: string): Promise<number> {
+    return this.compose(['stop', name]);
+  }
+
+  startOne(name: string): Promise<number> {
+    return this.compose(['start', name]);
+  }
+
   async down(options: { volumes: boolean }): Promise<number> {
     const code = await this.compose(['down', '--remove-orphans', ...(options.volumes ? ['--volumes'] : [])]);
     if (code !== 0) throw new StackError('DOCKER_FAILED', `docker compose down exited with code ${code}`);

@@ -32,7 +32,17 @@ export function projectContainers(list: ContainerInfo[], project: string): Proje
 }
 
 /** One container's state from GET /containers/<id>/json, healthcheck included. */
-export function containerState(inspect: ContainerInspectInfo): { state: ComponentState; detail?: string } {
+export function containerState(inspect: ContainerInspectInfo): {
+  state: ComponentState;
+  detail?: string;
+  restarts?: number;
+} {
+  const restarts = inspect.RestartCount ?? 0;
+  const own = ownState(inspect);
+  return restarts > 0 ? { ...own, restarts } : own;
+}
+
+function ownState(inspect: ContainerInspectInfo): { state: ComponentState; detail?: string } {
   const s = inspect.State;
   switch (s.Status) {
     case 'running': {
@@ -54,8 +64,10 @@ export function containerState(inspect: ContainerInspectInfo): { state: Componen
       return { state: 'failed', detail: `exited with code ${s.ExitCode}${s.Error ? `: ${s.Error}` : ''}` };
     }
     case 'created':
-    case 'restarting':
       return { state: 'starting', detail: s.Status };
+    case 'restarting':
+      // Docker's restart policy is waiting to start it again after an exit
+      return { state: 'restarting', detail: `exited with code ${s.ExitCode}` };
     case 'paused':
       return { state: 'unhealthy', detail: 'paused' };
     case 'dead':
@@ -66,7 +78,9 @@ export function containerState(inspect: ContainerInspectInfo): { state: Componen
 }
 
 const SEVERITY: ComponentState[] = [
+  'crash-looping',
   'failed',
+  'restarting',
   'unhealthy',
   'stopped',
   'starting',
@@ -82,11 +96,14 @@ const SEVERITY: ComponentState[] = [
  * those left out on purpose (`up --without`) and without a container are skipped.
  */
 export function summarizeServices(
-  containers: { service: string; name: string; state: ComponentState; detail?: string }[],
+  containers: { service: string; name: string; state: ComponentState; detail?: string; restarts?: number }[],
   expected: string[] = [],
   leftOut: string[] = [],
 ): ComponentStatus[] {
-  const byService = new Map<string, { state: ComponentState; detail?: string; name: string }[]>();
+  const byService = new Map<
+    string,
+    { state: ComponentState; detail?: string; name: string; restarts?: number }[]
+  >();
   for (const service of [...expected, ...leftOut]) byService.set(service, []);
   for (const c of containers) byService.set(c.service, [...(byService.get(c.service) ?? []), c]);
   const services = [...byService].sort(([a], [b]) => a.localeCompare(b));
@@ -105,7 +122,13 @@ export function summarizeServices(
             .map((r) => `${r.name}: ${r.state}${r.detail ? ` (${r.detail})` : ''}`)
         : replicas.map((r) => r.detail ?? '');
     const count = replicas.length > 1 ? `${fine}/${replicas.length} replicas fine` : '';
-    const detail = [count, ...details].filter(Boolean).join('; ');
-    return { name: service, state: worst.state, ...(detail ? { detail } : {}) };
+    const restarts = replicas.reduce((sum, r) => sum + (r.restarts ?? 0), 0);
+    const detail = [count, ...details, restarts > 0 ? `restarts ${restarts}` : ''].filter(Boolean).join('; ');
+    return {
+      name: service,
+      state: worst.state,
+      ...(detail ? { detail } : {}),
+      ...(restarts > 0 ? { restarts } : {}),
+    };
   });
 }

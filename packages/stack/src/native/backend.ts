@@ -8,6 +8,7 @@ import type { StackContext } from '../context';
 import { StackError } from '../errors';
 import { Progress } from '../progress';
 import { type PrometheusSummary, prometheusProblems, prometheusSummary } from '../prometheus-status';
+import { sleep } from '../sleep';
 import { type ComponentStatus, componentProblems, type StatusReport } from '../status-report';
 import { acquireLock } from './lock';
 import { printLogs } from './logs';
@@ -17,6 +18,8 @@ import { isRunning, stopGroup } from './processes';
 import { type NativeSettings, nativeSettings } from './settings';
 import { startComponent, waitForTargets } from './start';
 import { logDir, type NativeState, readState, removeState, writeState } from './state';
+import { readSupervisorStatus } from './supervisor';
+import { tail } from './wait';
 
 export class NativeBackend implements Backend {
   readonly kind = 'native' as const;
@@ -134,9 +137,18 @@ export class NativeBackend implements Backend {
     this.out.note('attached: Ctrl-C stops the stack');
     // the watch timer also keeps the event loop (and so this process) alive until Ctrl-C
     const reported = new Set<string>();
+    const restarts = new Map<string, number>();
     const watch = setInterval(() => {
       const current = readState(this.settings.stateDir);
       for (const [name, record] of Object.entries(current?.processes ?? {})) {
+        const supervised = record.statusFile ? readSupervisorStatus(record.statusFile) : undefined;
+        if (supervised && supervised.restarts > (restarts.get(name) ?? 0)) {
+          restarts.set(name, supervised.restarts);
+          const exit = supervised.lastExit;
+          this.out.note(
+            `${name} exited (${exit?.signal ? `signal ${exit.signal}` : `code ${exit?.code}`}) and is restarted (${supervised.restarts} so far${supervised.state === 'crash-looping' ? ', crash-looping' : ''}); its log: ${record.log}`,
+          );
+        }
         if (reported.has(name) || isRunning(record)) continue;
         reported.add(name);
         this.out.note(`${name} exited; its log: ${record.log}`);
@@ -194,6 +206,51 @@ export class NativeBackend implements Backend {
     return 0;
   }
 
+  async stopOne(name: string): Promise<number> {
+    await this.signalSupervisor(name, 'SIGUSR1', 'held');
+    this.out.note(`${name} stopped; it stays stopped until pnpm stack start ${name}`);
+    return 0;
+  }
+
+  async startOne(name: string): Promise<number> {
+    await this.signalSupervisor(name, 'SIGUSR2', 'running');
+    this.out.note(`${name} started again`);
+    return 0;
+  }
+
+  /** Asks a component's supervisor to hold (stop) or release (start) it, and waits for it. */
+  private async signalSupervisor(
+    name: string,
+    signal: 'SIGUSR1' | 'SIGUSR2',
+    want: 'held' | 'running',
+  ): Promise<void> {
+    const component = COMPONENTS.find((c) => c.name === name);
+    if (!component)
+      throw new StackError(
+        'USAGE',
+        `no component ${name}; components: ${COMPONENTS.map((c) => c.name).join(', ')}`,
+      );
+    const state = readState(this.settings.stateDir);
+    const record = state?.processes[name];
+    if (!state || !record || !isRunning(record))
+      throw new StackError('NOT_RUNNING', `${name} is not running in the native stack (pnpm stack status)`);
+    if (!record.statusFile)
+      throw new StackError(
+        'USAGE',
+        `${name} cannot be stopped and started on its own: ${component.noRestart ?? 'not supervised'}`,
+      );
+    process.kill(record.pid, signal);
+    const deadline = Date.now() + 30_000;
+    while (readSupervisorStatus(record.statusFile)?.state !== want) {
+      if (Date.now() > deadline)
+        throw new StackError(
+          'NOT_HEALTHY',
+          `${name} did not become ${want} in 30 s (its log: ${record.log})`,
+        );
+      await sleep(100, this.ctx.signal);
+    }
+  }
+
   async status(): Promise<StatusReport> {
     const s = this.settings;
     const state = readState(s.stateDir);
@@ -219,16 +276,18 @@ export class NativeBackend implements Backend {
         status.state = 'skipped';
         status.detail = rt.skipped[c.name];
       } else if (record && !isRunning(record)) {
-        status.detail = `process ${record.pid} is gone (log: ${record.log})`;
+        status.detail = `process ${record.pid} is gone (log: ${record.log})${c.noRestart ? `; not restarted: ${c.noRestart}` : ''}`;
+      } else if (record?.statusFile && !supervisedRunning(record.statusFile, record.log, status)) {
+        // restarting or crash-looping: state and detail set from the supervisor's report
       } else if (record || state.external.includes(c.name)) {
         try {
           await c.health(s, rt);
           status.state = 'healthy';
-          const detail = c.detail?.(s);
+          const detail = [c.detail?.(s), restartNote(status)].filter(Boolean).join('; ');
           if (detail) status.detail = detail;
         } catch (error) {
           status.state = 'unhealthy';
-          status.detail = (error as Error).message;
+          status.detail = [(error as Error).message, restartNote(status)].filter(Boolean).join('; ');
         }
       } else status.detail = 'not started';
       report.components.push(status);
@@ -333,4 +392,39 @@ export class NativeBackend implements Backend {
   componentDir(name: string): string {
     return componentDir(this.settings, name);
   }
+}
+
+/**
+ * Fills `status` from a supervisor's report: the component's pid and restarts; false (with state
+ * and detail set) when it is not running now (restarting or crash-looping).
+ */
+function supervisedRunning(statusFile: string, log: string, status: ComponentStatus): boolean {
+  const report = readSupervisorStatus(statusFile);
+  if (!report) return true; // not written yet: the health check decides
+  status.restarts = report.restarts;
+  if (report.childPid !== null) status.pid = report.childPid;
+  const exit = report.lastExit;
+  const exitText = exit
+    ? `exited (${exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`}) after ${(exit.ranMs / 1000).toFixed(1)} s`
+    : '';
+  if (report.state === 'crash-looping') {
+    status.state = 'crash-looping';
+    status.detail = `${report.restarts} restarts, ${report.quickExits} quick exits in a row; last ${exitText}; next start ${report.nextStartAt ?? 'now'}. Last lines of ${log}:\n${tail(log, 10)}`;
+    return false;
+  }
+  if (report.state === 'held') {
+    status.state = 'stopped';
+    status.detail = `stopped on request (pnpm stack start ${report.name} starts it again)`;
+    return false;
+  }
+  if (report.state === 'restarting') {
+    status.state = 'restarting';
+    status.detail = `${exitText}; restart ${report.restarts} at ${report.nextStartAt ?? 'now'}`;
+    return false;
+  }
+  return true;
+}
+
+function restartNote(status: ComponentStatus): string {
+  return status.restarts ? `restarts ${status.restarts}` : '';
 }

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { COMPONENTS, type Runtime, type StackComponent } from '../components';
 import { StackError } from '../errors';
@@ -8,11 +8,15 @@ import { sleep } from '../sleep';
 import { groupAlive, type ProcessRecord, spawnDetached } from './processes';
 import type { NativeSettings } from './settings';
 import { logDir, type NativeState, writeState } from './state';
+import { readSupervisorStatus, type SupervisorSpec, supervisorDir, supervisorFiles } from './supervisor';
 import { tail } from './wait';
 
 const HEALTH_INTERVAL_MS = 250;
 
-type StartedProcess = ProcessRecord & { log: string };
+type StartedProcess = ProcessRecord & { log: string; statusFile?: string };
+
+/** packages/stack (from src/native or dist/native alike). */
+const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 
 /** How long to wait for health, and the Ctrl-C that stops the wait. */
 export interface StartOptions {
@@ -31,10 +35,11 @@ async function waitHealthy(
   let lastError = '';
   for (;;) {
     if (options.signal.aborted) throw new StackError('START_FAILED', 'interrupted');
-    if (record && !groupAlive(record.pid))
+    const restarted = record?.statusFile ? readSupervisorStatus(record.statusFile)?.lastExit : null;
+    if (record && (!groupAlive(record.pid) || restarted))
       throw new StackError(
         'START_FAILED',
-        `${c.name} exited while starting. Last lines of ${record.log}:\n${tail(record.log, 20)}`,
+        `${c.name} exited while starting${restarted ? ` (${restarted.signal ? `signal ${restarted.signal}` : `code ${restarted.code}`})` : ''}. Last lines of ${record.log}:\n${tail(record.log, 20)}`,
       );
     try {
       await c.health(s, rt);
@@ -65,7 +70,27 @@ async function launch(
     writeFileSync(log, `--- pnpm stack up: starting ${c.name} at ${new Date().toISOString()} ---\n`, {
       flag: 'a',
     });
-  return { ...(await spawnDetached(spec, log)), log };
+  if (c.noRestart) return { ...(await spawnDetached(spec, log)), log };
+  // Supervised: the supervisor leads the process group and restarts the component when it exits.
+  const files = supervisorFiles(s.stateDir, c.name);
+  mkdirSync(supervisorDir(s.stateDir), { recursive: true });
+  rmSync(files.status, { force: true });
+  const supervisorSpec: SupervisorSpec = {
+    name: c.name,
+    launch: spec,
+    log,
+    statusFile: files.status,
+    ...(c.stopSignal ? { stopSignal: c.stopSignal } : {}),
+  };
+  writeFileSync(files.spec, `${JSON.stringify(supervisorSpec, null, 2)}\n`);
+  const entry = path.join(PACKAGE_ROOT, 'dist', 'native', 'supervisor-main.js');
+  if (!existsSync(entry))
+    throw new StackError('START_FAILED', `${entry} is missing: build packages/stack first (pnpm build)`);
+  const record = await spawnDetached(
+    { command: process.execPath, args: [entry, files.spec], env: spec.env, cwd: spec.cwd },
+    log,
+  );
+  return { ...record, log, statusFile: files.status };
 }
 
 /**

@@ -3,6 +3,13 @@ import path from 'node:path';
 import type { Runtime } from '../components';
 import type { ProcessRecord } from './processes';
 
+/** A started component: its supervisor's process (group) record, or the component's own when unsupervised. */
+export type SupervisedRecord = ProcessRecord & {
+  log: string;
+  /** The supervisor's status file (undefined: not supervised, the embedded mock Kafka). */
+  statusFile?: string;
+};
+
 /** `.stack/state.json`: what `up` started, so `status`, `logs`, `urls` and `down` find it again. */
 export interface NativeState {
   mode: 'native';
@@ -12,7 +19,7 @@ export interface NativeState {
   postgresRoot?: string;
   runtime: Runtime;
   /** Started components (pid = process group id), in start order. */
-  processes: Record<string, ProcessRecord & { log: string }>;
+  processes: Record<string, SupervisedRecord>;
   /** Components with nothing to run (Kafka given by KAFKA_BROKERS) but still probed. */
   external: string[];
 }

@@ -12,7 +12,16 @@ describe('the command list', () => {
   });
 
   it('has the commands the issue names, in the order the help shows them', () => {
-    expect(COMMANDS.map((c) => c.name)).toEqual(['up', 'down', 'status', 'logs', 'urls', 'doctor']);
+    expect(COMMANDS.map((c) => c.name)).toEqual([
+      'up',
+      'down',
+      'status',
+      'logs',
+      'stop',
+      'start',
+      'urls',
+      'doctor',
+    ]);
   });
 
   it('gives every command a summary and help for every option', () => {

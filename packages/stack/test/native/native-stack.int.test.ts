@@ -259,6 +259,8 @@ describe('the native stack', () => {
       name: 'training-snapshot',
       state: 'healthy',
       detail: expect.stringMatching(/^last snapshot: snapshot-\S+, every 2 s/),
+      pid: expect.any(Number),
+      restarts: 0,
     });
     expect(report.components.find((c) => c.name === 'task-traffic')).toEqual(
       expect.objectContaining({ state: 'healthy' }),
@@ -267,6 +269,7 @@ describe('the native stack', () => {
       'alertmanager',
       'event-producer',
       'ingestion',
+      'kafka-exporter',
       'pg-exporter',
       'prometheus',
       'pushgateway',
@@ -282,6 +285,56 @@ describe('the native stack', () => {
     const result = await runCli(['logs', 'ingestion', '--tail', '50']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('"service":"ingestion"');
+  });
+
+  it('a component killed with -9 comes back by itself, and status counts the restart', async () => {
+    const before = JSON.parse((await runCli(['status', '--json'])).stdout) as {
+      components: { name: string; pid?: number; restarts?: number }[];
+    };
+    const ingestion = before.components.find((c) => c.name === 'ingestion');
+    if (!ingestion?.pid)
+      throw new Error(`status --json gives no pid for ingestion: ${JSON.stringify(ingestion)}`);
+    expect(ingestion.restarts ?? 0).toBe(0);
+    process.kill(ingestion.pid, 'SIGKILL');
+    let last: CliResult | undefined;
+    await waitFor(
+      async () => {
+        last = await runCli(['status']);
+        return last.code === 0 && /ingestion\s+healthy\s+restarts 1/.test(last.stdout);
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000, what: `ingestion back and healthy (${last?.stdout ?? ''})` },
+    );
+    const batches = await promQuery('sum(reelwatch_ingestion_events_total)');
+    await waitFor(
+      async () => ((await promQuery('sum(reelwatch_ingestion_events_total)')) ?? 0) > (batches ?? 0),
+      {
+        timeoutMs: 30_000,
+        what: 'the restarted ingestion to apply events',
+      },
+    );
+    expect(readFileSync(path.join(stateDir, 'logs', 'ingestion.log'), 'utf8')).toMatch(
+      /ingestion exited \(signal SIGKILL\) after [\d.]+ s; restart 1/,
+    );
+  });
+
+  it('stop keeps one component stopped (not restarted) until start', async () => {
+    const stopped = await runCli(['stop', 'postgres-replica']);
+    expect(stopped.code).toBe(0);
+    await new Promise((r) => setTimeout(r, 1_500)); // longer than the first restart delay
+    const status = await runCli(['status']);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/problem: postgres-replica is stopped: stopped on request/);
+    expect(await portTaken(replicaPort())).toBe(false);
+    const started = await runCli(['start', 'postgres-replica']);
+    expect(started.code).toBe(0);
+    await waitFor(async () => (await runCli(['status'])).code === 0, {
+      timeoutMs: 60_000,
+      intervalMs: 1_000,
+      what: 'the stack healthy again after start postgres-replica',
+    });
+    const kafka = await runCli(['stop', 'kafka']);
+    expect(kafka.code).toBe(2);
+    expect(kafka.stderr).toMatch(/kafka cannot be stopped and started on its own: the embedded mock cluster/);
   });
 
   it('status exits 1 and names the component when one of them dies', async () => {
