@@ -64,9 +64,19 @@ function heartbeat() {
   }
 }
 
+// A realistic mix for the dashboards and the fault runs: most demo.unreliable tasks succeed at once,
+// some are retried once and succeed (12%), some fail for good after their 3 attempts (8%), and a
+// few are slow (5%, 5 s each attempt).
+function unreliableArgs() {
+  const r = Math.random();
+  const failAttempts = r < 0.08 ? 3 : r < 0.2 ? 1 : 0;
+  return { failAttempts, sleepMs: Math.random() < 0.05 ? 5000 : 0 };
+}
+
 async function tick() {
   const ok = [await apply('noop', {})];
   ok.push(await apply('ratings.refresh', { movieId: movies[Math.floor(Math.random() * movies.length)] }));
+  ok.push(await apply('demo.unreliable', unreliableArgs()));
   if (ok.every(Boolean)) heartbeat();
 }
 

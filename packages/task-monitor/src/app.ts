@@ -2,22 +2,30 @@ import type express from 'express';
 import { createApiRouter } from './api';
 import { type AuthOptions, requireAuth } from './auth';
 import type { TaskMonitor } from './monitor';
-import { createQueueBoard, workersPage } from './web';
+// './web/index', not './web': a build from before src/web/ left a dist/web.js that would win
+import { createQueueBoard, createWebRouter } from './web/index';
 
 export interface MonitorAppOptions {
   auth: AuthOptions;
   readOnly: boolean;
 }
 
+/** What configureMonitorApp mounted that holds connections open. */
+export interface MonitorApp {
+  /** ends the pages' open event streams (before the HTTP server closes, or it waits for them) */
+  close(): void;
+}
+
 /**
  * Mounts the monitor's routes on an express app (service-kit's server adds /metrics, /healthz
- * and /readyz): Flower's /api/* and /healthcheck, the workers page at /, bull-board at /queues.
+ * and /readyz): Flower's /api/* and /healthcheck, the pages (/, /workers/<name>, /tasks,
+ * /tasks/<id>, /broker) with their live-update stream at /events/stream, bull-board at /queues.
  */
 export function configureMonitorApp(
   app: express.Express,
   monitor: TaskMonitor,
   options: MonitorAppOptions,
-): void {
+): MonitorApp {
   const auth = requireAuth(options.auth);
   // Flower answers its health check without credentials
   app.get('/healthcheck', (_req, res) => {
@@ -39,8 +47,12 @@ export function configureMonitorApp(
   };
   app.use('/api', auth, started, createApiRouter(monitor, { readOnly: options.readOnly }));
   app.use('/queues', auth, createQueueBoard(monitor, { basePath: '/queues', readOnly: options.readOnly }));
-  const page = workersPage({ readOnly: options.readOnly });
-  app.get('/', auth, (_req, res) => {
-    res.type('html').send(page);
+  const web = createWebRouter(monitor, {
+    auth,
+    readOnly: options.readOnly,
+    purgeOfflineWorkersSeconds: monitor.purgeOfflineWorkersSeconds,
   });
+  // the pages, their stylesheet and script, and the live-update stream (/events/stream)
+  app.use(web.router);
+  return { close: () => web.events.close() };
 }

@@ -17,6 +17,8 @@ export interface BrokerSnapshot {
   queues: QueueSnapshot[];
   usedMemoryBytes: number | null;
   connectedClients: number | null;
+  /** Redis INFO uptime_in_seconds: drops to 0 when the broker restarts. */
+  uptimeSeconds: number | null;
 }
 
 export interface BrokerSource {
@@ -46,7 +48,13 @@ export class BrokerInspector {
   }
 
   private async read(): Promise<BrokerSnapshot> {
-    const down: BrokerSnapshot = { up: false, queues: [], usedMemoryBytes: null, connectedClients: null };
+    const down: BrokerSnapshot = {
+      up: false,
+      queues: [],
+      usedMemoryBytes: null,
+      connectedClients: null,
+      uptimeSeconds: null,
+    };
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<BrokerSnapshot>((resolve) => {
       timer = setTimeout(() => {
@@ -89,6 +97,7 @@ export class BrokerInspector {
         queues,
         usedMemoryBytes: info.used_memory !== undefined ? Number(info.used_memory) : null,
         connectedClients: info.connected_clients !== undefined ? Number(info.connected_clients) : null,
+        uptimeSeconds: info.uptime_in_seconds !== undefined ? Number(info.uptime_in_seconds) : null,
       };
     } catch (err) {
       logger.warn({ err }, 'broker inspection failed');
@@ -159,6 +168,16 @@ export function registerBrokerMetrics(registry: Registry, inspector: BrokerInspe
       const { connectedClients } = await inspector.snapshot();
       this.reset();
       if (connectedClients !== null) this.set(connectedClients);
+    },
+  });
+  new Gauge({
+    name: 'reelwatch_tasks_broker_uptime_seconds',
+    help: 'Redis INFO uptime_in_seconds of the broker (a drop means it restarted)',
+    registers,
+    async collect() {
+      const { uptimeSeconds } = await inspector.snapshot();
+      this.reset();
+      if (uptimeSeconds !== null) this.set(uptimeSeconds);
     },
   });
 }

@@ -32,7 +32,9 @@ export const monitorConfigSchema = z
       .describe('tasks kept in the history (in Redis, survives restarts); oldest evicted first'),
     TASK_MONITOR_PURGE_OFFLINE_WORKERS_SECONDS: envInt({ min: 1 })
       .default(3600)
-      .describe('forget workers offline for longer than this'),
+      .describe(
+        "forget workers offline (shut down, or lost: heartbeats stopped without a goodbye) for longer than this many seconds, in memory and in Redis (Flower's purge_offline_workers); a lost worker alerts until then",
+      ),
     TASK_MONITOR_QUEUES: envList()
       .default([...DEFAULT_QUEUES])
       .describe('queues always inspected (besides those workers announce), comma-separated'),

@@ -1,10 +1,13 @@
 import type { TaskEvent } from '@reelwatch/task-worker';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { TaskRecord, WorkerRecord } from './state';
+import type { TaskRecord } from './state';
+import { type WorkerRecord, workerState } from './worker-state';
 
 /**
  * Flower's metrics, same names, labels and help texts (flower/events.py), so Flower's Grafana
- * dashboard works unchanged. Fed by the event stream, like Flower's.
+ * dashboard works unchanged. The task series are fed by the event stream, like Flower's; the two
+ * worker gauges are read from the workers' states at scrape time (Flower sets
+ * flower_worker_online only on events, so a lost worker stays 1 there; here it is 0).
  */
 export class FlowerMetrics {
   readonly events: Counter<'worker' | 'type' | 'task'>;
@@ -17,7 +20,8 @@ export class FlowerMetrics {
   private readonly prefetchCounted = new Map<string, TaskSeries>();
   private readonly pending = new PendingSamples();
 
-  constructor(registry: Registry, runtimeBuckets?: number[]) {
+  /** `workers`: the monitor's workers, read at scrape time */
+  constructor(registry: Registry, workers: () => Iterable<WorkerRecord>, runtimeBuckets?: number[]) {
     const registers = [registry];
     const pending = this.pending;
     this.events = new Counter({
@@ -68,17 +72,34 @@ export class FlowerMetrics {
           if (series.prefetchedSeen) this.set(series.labels, series.prefetched);
       },
     });
+    // the two worker gauges are computed at scrape time from the monitor's workers, so a worker's
+    // state (see workerState) is never stale and a purged worker's series go with it
     this.workerOnline = new Gauge({
       name: 'flower_worker_online',
       help: 'Worker online status',
       labelNames: ['worker'],
       registers,
+      collect() {
+        this.reset();
+        const now = Date.now() / 1000;
+        for (const worker of workers()) {
+          this.set({ worker: worker.hostname }, workerState(worker, now) === 'online' ? 1 : 0);
+        }
+      },
     });
     this.executing = new Gauge({
       name: 'flower_worker_number_of_currently_executing_tasks',
       help: 'Number of tasks currently executing at a worker',
       labelNames: ['worker'],
       registers,
+      collect() {
+        this.reset();
+        const now = Date.now() / 1000;
+        for (const worker of workers()) {
+          const online = workerState(worker, now) === 'online';
+          this.set({ worker: worker.hostname }, online ? worker.active : 0);
+        }
+      },
     });
   }
 
@@ -131,29 +152,20 @@ export class FlowerMetrics {
     }
   }
 
-  observeWorker(worker: WorkerRecord): void {
-    this.workerOnline.set({ worker: worker.hostname }, worker.online ? 1 : 0);
-    this.executing.set({ worker: worker.hostname }, worker.online ? worker.active : 0);
-    if (!worker.online) {
-      for (const [id, series] of this.prefetchCounted) {
-        if (series.labels.worker !== worker.hostname) continue;
-        this.prefetchCounted.delete(id);
-        series.prefetched--;
-      }
+  /** A worker went offline (shut down or lost): the tasks it had prefetched are no longer waiting there. */
+  workerOffline(hostname: string): void {
+    for (const [id, series] of this.prefetchCounted) {
+      if (series.labels.worker !== hostname) continue;
+      this.prefetchCounted.delete(id);
+      series.prefetched--;
     }
   }
 
   /** Drops every series of a purged worker (prom-client removes by the full label set only). */
   async forgetWorker(hostname: string): Promise<void> {
     this.pending.forget(hostname);
-    const metrics = [
-      this.events,
-      this.runtime,
-      this.prefetchTime,
-      this.prefetched,
-      this.workerOnline,
-      this.executing,
-    ];
+    this.workerOffline(hostname);
+    const metrics = [this.events, this.runtime, this.prefetchTime, this.prefetched];
     for (const metric of metrics) {
       const { values } = await metric.get();
       const seen = new Set<string>();

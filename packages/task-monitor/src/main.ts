@@ -7,7 +7,7 @@ import {
   startHttpServer,
 } from '@reelwatch/service-kit';
 import { TASKS } from '@reelwatch/task-worker';
-import { configureMonitorApp } from './app';
+import { configureMonitorApp, type MonitorApp } from './app';
 import { authEnabled } from './auth';
 import { monitorConfigSchema } from './config';
 import { TaskMonitor } from './monitor';
@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   };
   if (!authEnabled(auth))
     logger.warn('no TASK_MONITOR_BASIC_AUTH or TASK_MONITOR_AUTH_TOKEN: the API is open');
+  let pages: MonitorApp | undefined;
   const http = await startHttpServer({
     service: 'task-monitor',
     host: config.TASK_MONITOR_HOST,
@@ -57,9 +58,14 @@ async function main(): Promise<void> {
           password: config.TASK_MONITOR_METRICS_PASSWORD ?? '',
         }
       : undefined,
-    configure: (app) => configureMonitorApp(app, monitor, { auth, readOnly: config.TASK_MONITOR_READ_ONLY }),
+    configure: (app) => {
+      pages = configureMonitorApp(app, monitor, { auth, readOnly: config.TASK_MONITOR_READ_ONLY });
+    },
   });
-  lifecycle.onShutdown('http', () => http.close());
+  lifecycle.onShutdown('http', () => {
+    pages?.close(); // open pages' event streams would hold the server's close for its whole grace
+    return http.close();
+  });
   logger.info({ url: http.url, readOnly: config.TASK_MONITOR_READ_ONLY }, 'task monitor listening');
   try {
     // waits for Redis as long as it refuses connections; /readyz says why meanwhile

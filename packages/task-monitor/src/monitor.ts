@@ -13,7 +13,6 @@ import {
   taskKeys,
   visitCompactGroup,
   type WorkerEvent,
-  type WorkerInfo,
   waitUntilConnected,
   watchConnection,
   within,
@@ -31,13 +30,18 @@ import {
   type TaskRecord,
   type WorkerRecord,
 } from './state';
+import { registerWorkerMetrics } from './worker-metrics';
+import { parseAnnouncement, type WorkerState, workerFromRedis } from './worker-state';
 
 export interface TaskMonitorOptions {
   redisUrl: string;
   prefix: string;
   /** bounded task history (Flower's max_tasks) */
   maxTasks: number;
-  /** offline workers are forgotten after this many seconds (Flower's purge_offline_workers) */
+  /**
+   * workers offline (shut down or lost) for longer than this many seconds are forgotten, in
+   * memory and in Redis (Flower's purge_offline_workers); also the horizon of a lost worker's alert
+   */
   purgeOfflineWorkersSeconds: number;
   /** queues always inspected, besides those workers announce */
   queues: string[];
@@ -88,6 +92,8 @@ export class TaskMonitor {
   private persistedCursor = '';
   private readonly dirty = new Set<string>();
   private readonly evicted = new Set<string>();
+  /** each worker's state at the last sweep: transitions are logged once */
+  private readonly sweptStates = new Map<string, WorkerState>();
 
   constructor(private readonly options: TaskMonitorOptions) {
     this.keys = taskKeys(options.prefix);
@@ -110,7 +116,9 @@ export class TaskMonitor {
       client: this.client,
       timeoutMs: options.controlTimeoutMs,
     });
-    this.flower = new FlowerMetrics(options.registry);
+    const workers = () => this.state.workers.values();
+    this.flower = new FlowerMetrics(options.registry, workers);
+    registerWorkerMetrics(options.registry, workers);
     this.broker = new BrokerInspector({
       redis: this.redis,
       prefix: options.prefix,
@@ -145,6 +153,11 @@ export class TaskMonitor {
         ...this.client.taskTypes().flatMap((n) => this.client.task(n)?.queue ?? []),
       ]),
     ].sort();
+  }
+
+  /** Seconds an offline worker is kept before it is purged (the pages say so). */
+  get purgeOfflineWorkersSeconds(): number {
+    return this.options.purgeOfflineWorkersSeconds;
   }
 
   /** True once the stored history is loaded and events are consumed (start() resolved). */
@@ -216,10 +229,10 @@ export class TaskMonitor {
 
   /** Loads the persisted history, the stream cursor and the known workers. */
   private async restore(): Promise<void> {
-    const [stored, cursor, workers] = await Promise.all([
+    const [stored, cursor] = await Promise.all([
       this.redis.hgetall(this.keys.monitorTasks),
       this.redis.get(this.keys.monitorCursor),
-      this.redis.zrange(this.keys.workers, 0, -1, 'WITHSCORES'),
+      this.restoreWorkers(),
     ]);
     const records: TaskRecord[] = [];
     for (const json of Object.values(stored)) {
@@ -231,28 +244,45 @@ export class TaskMonitor {
     }
     this.state.loadTasks(records);
     if (cursor) this.cursor = cursor;
-    const names: string[] = [];
-    const scores: number[] = [];
-    for (let i = 0; i + 1 < workers.length; i += 2) {
-      names.push(workers[i]!);
-      scores.push(Number(workers[i + 1]));
+  }
+
+  /**
+   * The workers Redis knows (also those of a previous run): each one's last announcement, last
+   * heartbeat and goodbye, so their state is right from the first scrape: a previous run's workers
+   * that shut down cleanly are `shutdown`, one that died within the purge delay is still `lost`,
+   * and the ones offline for longer than the purge delay are purged before anyone sees them.
+   * Names with no announcement left (written by a worker older than the announcements hash) are
+   * forgotten: nothing about them (pool, queues, how they ended) can be shown.
+   */
+  private async restoreWorkers(): Promise<void> {
+    const [beats, goodbyes, announcements] = await Promise.all([
+      this.redis.zrange(this.keys.workers, 0, -1, 'WITHSCORES'),
+      this.redis.zrange(this.keys.workerGoodbyes, 0, -1, 'WITHSCORES'),
+      this.redis.hgetall(this.keys.workerAnnouncements),
+    ]);
+    const scores = (flat: string[]) => {
+      const map = new Map<string, number>();
+      for (let i = 0; i + 1 < flat.length; i += 2) map.set(flat[i]!, Number(flat[i + 1]));
+      return map;
+    };
+    const lastBeat = scores(beats);
+    const goodbye = scores(goodbyes);
+    const unknown: string[] = [];
+    for (const hostname of new Set([...lastBeat.keys(), ...Object.keys(announcements)])) {
+      const info = parseAnnouncement(announcements[hostname]);
+      if (!info || info.hostname !== hostname) {
+        unknown.push(hostname);
+        continue;
+      }
+      this.state.loadWorker(
+        workerFromRedis(info, lastBeat.get(hostname) ?? null, goodbye.get(hostname) ?? null),
+      );
     }
-    const infos = names.length > 0 ? await this.redis.mget(names.map((n) => this.keys.worker(n))) : [];
-    names.forEach((hostname, i) => {
-      const json = infos[i];
-      const info = json ? (JSON.parse(json) as WorkerInfo) : null;
-      const record: WorkerRecord = {
-        hostname,
-        info,
-        lastHeartbeat: info?.timestamp ?? scores[i]! / 1000,
-        freq: info?.freq ?? 2,
-        online: info !== null,
-        active: info?.active ?? 0,
-        processed: info?.processed ?? 0,
-      };
-      this.state.loadWorker(record);
-      this.flower.observeWorker(record);
-    });
+    if (unknown.length > 0) {
+      await this.forgetWorkersInRedis(unknown);
+      this.logger.info({ workers: unknown }, 'forgot workers known by name only (no announcement left)');
+    }
+    await this.purgeWorkers(Date.now() / 1000);
   }
 
   private async consume(): Promise<void> {
@@ -319,7 +349,8 @@ export class TaskMonitor {
   private applyEvent(event: ReelwatchTaskEvent, changes: StateChanges): void {
     const touched = this.state.apply(event, changes);
     if (isTaskEvent(event)) this.flower.observeTask(event, touched as TaskRecord);
-    else this.flower.observeWorker(touched as WorkerRecord);
+    else if (touched && this.state.workerState(touched as WorkerRecord) !== 'online')
+      this.flower.workerOffline(event.hostname);
   }
 
   /**
@@ -380,20 +411,70 @@ export class TaskMonitor {
     await pipeline.exec();
   }
 
+  /**
+   * Every sweepIntervalMs: logs each worker's change of state once, checks Redis for the goodbye of
+   * a worker about to be called lost (its worker-offline event may have been dropped), and purges
+   * the workers offline for longer than the purge delay.
+   */
   private async sweep(): Promise<void> {
     const now = Date.now() / 1000;
-    for (const worker of this.state.expire(now)) {
-      this.logger.warn({ worker: worker.hostname }, 'worker offline: heartbeat expired');
-      this.flower.observeWorker(worker);
+    try {
+      const newlyLost = this.state
+        .listWorkers(['lost'], now)
+        .filter((w) => this.sweptStates.get(w.hostname) !== 'lost');
+      if (newlyLost.length > 0) await this.readGoodbyes(newlyLost);
+      for (const worker of this.state.workers.values()) {
+        const state = this.state.workerState(worker, now);
+        const before = this.sweptStates.get(worker.hostname);
+        if (state === before) continue;
+        this.sweptStates.set(worker.hostname, state);
+        if (state !== 'online') this.flower.workerOffline(worker.hostname);
+        if (state === 'lost')
+          this.logger.warn({ worker: worker.hostname }, 'worker lost: heartbeats stopped without a goodbye');
+        else if (state === 'shutdown') this.logger.info({ worker: worker.hostname }, 'worker shut down');
+        else this.logger.info({ worker: worker.hostname }, 'worker online');
+      }
+      await this.purgeWorkers(now);
+    } catch (err) {
+      this.logger.warn({ err }, 'checking the workers failed');
     }
+  }
+
+  /** A goodbye the worker wrote to Redis whose event the monitor did not read still counts. */
+  private async readGoodbyes(workers: WorkerRecord[]): Promise<void> {
+    if (this.redis.status !== 'ready') return;
+    const pipeline = this.redis.pipeline();
+    for (const w of workers) pipeline.zscore(this.keys.workerGoodbyes, w.hostname);
+    const replies = (await pipeline.exec()) ?? [];
+    workers.forEach((w, i) => {
+      const score = replies[i]?.[1];
+      if (typeof score === 'string') this.state.recordGoodbye(w.hostname, Number(score) / 1000);
+    });
+  }
+
+  /** Forgets the workers offline for longer than the purge delay, in memory, metrics and Redis. */
+  private async purgeWorkers(now: number): Promise<void> {
     const purged = this.state.purge(now, this.options.purgeOfflineWorkersSeconds);
     if (purged.length === 0) return;
-    try {
-      for (const hostname of purged) await this.flower.forgetWorker(hostname);
-      await this.redis.zrem(this.keys.workers, ...purged);
-      this.logger.info({ workers: purged }, 'purged offline workers');
-    } catch (err) {
-      this.logger.warn({ err }, 'purging offline workers failed');
+    for (const hostname of purged) {
+      this.sweptStates.delete(hostname);
+      await this.flower.forgetWorker(hostname);
     }
+    try {
+      await this.forgetWorkersInRedis(purged);
+    } catch (err) {
+      // in memory they are gone; Redis is cleaned by the next restart's purge
+      this.logger.warn({ err, workers: purged }, 'removing purged workers from redis failed');
+    }
+    this.logger.info({ workers: purged }, 'purged offline workers');
+  }
+
+  private async forgetWorkersInRedis(names: string[]): Promise<void> {
+    await this.redis
+      .multi()
+      .zrem(this.keys.workers, ...names)
+      .zrem(this.keys.workerGoodbyes, ...names)
+      .hdel(this.keys.workerAnnouncements, ...names)
+      .exec();
   }
 }

@@ -1,14 +1,15 @@
 import {
   decodeSeconds,
   encodeSeconds,
-  HEARTBEAT_EXPIRE_FACTOR,
   type ReelwatchTaskEvent,
   type TaskEvent,
   type TaskEventFields,
   type TaskState,
   type WorkerEvent,
-  type WorkerInfo,
 } from '@reelwatch/task-worker';
+import { offlineSince, type WorkerRecord, type WorkerState, workerState } from './worker-state';
+
+export type { WorkerRecord };
 
 /** A task as Flower's API shows it (Celery's task state fields). Times are Unix seconds. */
 export interface TaskRecord {
@@ -135,17 +136,6 @@ export function decodeTaskRecord(json: string): TaskRecord {
   return record as unknown as TaskRecord;
 }
 
-export interface WorkerRecord {
-  hostname: string;
-  info: WorkerInfo | null;
-  /** Unix seconds of the last sign of life (online, heartbeat, any task event) */
-  lastHeartbeat: number;
-  freq: number;
-  online: boolean;
-  active: number;
-  processed: number;
-}
-
 const STATE_BY_EVENT: Record<TaskEvent['type'], TaskState> = {
   'task-received': 'RECEIVED',
   'task-started': 'STARTED',
@@ -192,8 +182,22 @@ export class MonitorState {
     }
   }
 
+  /** A worker restored from Redis; an event already applied (newer) wins. */
   loadWorker(record: WorkerRecord): void {
-    this.workers.set(record.hostname, record);
+    const known = this.workers.get(record.hostname);
+    if (!known || known.lastHeartbeat < record.lastHeartbeat) this.workers.set(record.hostname, record);
+  }
+
+  /** The worker's state now (see workerState: the one rule). */
+  workerState(worker: WorkerRecord, nowSeconds = Date.now() / 1000): WorkerState {
+    return workerState(worker, nowSeconds);
+  }
+
+  /** The workers, sorted by name; only those in `states` when given. */
+  listWorkers(states?: readonly WorkerState[], nowSeconds = Date.now() / 1000): WorkerRecord[] {
+    return [...this.workers.values()]
+      .filter((w) => !states || states.includes(workerState(w, nowSeconds)))
+      .sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0));
   }
 
   /** Applies one event; returns the task it touched (for metrics) and the ids evicted. */
@@ -292,54 +296,63 @@ export class MonitorState {
     if (e.terminated !== undefined) task.terminated = e.terminated;
   }
 
-  private applyWorker(event: WorkerEvent): WorkerRecord {
-    const worker = this.workers.get(event.hostname) ?? {
-      hostname: event.hostname,
-      info: null,
-      lastHeartbeat: event.timestamp,
-      freq: event.freq,
-      online: false,
-      active: 0,
-      processed: 0,
-    };
+  /**
+   * A worker event: online and heartbeat move its last sign of life forward, offline records its
+   * goodbye. An event without an announcement for a worker never seen is skipped: the monitor
+   * shows no worker whose pool and queues it does not know.
+   */
+  private applyWorker(event: WorkerEvent): WorkerRecord | null {
+    let worker = this.workers.get(event.hostname);
+    if (!worker) {
+      if (!event.info) return null;
+      worker = {
+        hostname: event.hostname,
+        info: event.info,
+        lastHeartbeat: event.timestamp,
+        offlineAt: null,
+        freq: event.freq,
+        active: 0,
+        processed: 0,
+      };
+      this.workers.set(event.hostname, worker);
+    }
+    if (event.type === 'worker-offline') {
+      worker.offlineAt = Math.max(worker.offlineAt ?? 0, event.timestamp);
+      if (event.info) worker.info = event.info;
+      worker.active = 0;
+      worker.processed = event.processed;
+      return worker;
+    }
+    if (event.timestamp < worker.lastHeartbeat) return worker; // replayed or late: older news
+    worker.lastHeartbeat = event.timestamp;
     worker.freq = event.freq;
     worker.active = event.active;
     worker.processed = event.processed;
     if (event.info) worker.info = event.info;
-    if (event.type === 'worker-offline') {
-      worker.online = false;
-      worker.active = 0;
-    } else {
-      worker.online = true;
-      worker.lastHeartbeat = Math.max(worker.lastHeartbeat, event.timestamp);
-    }
-    this.workers.set(event.hostname, worker);
     return worker;
   }
 
+  /** A task event is a sign of life of the worker that ran it. */
   touchWorker(hostname: string, timestamp: number): void {
     const worker = this.workers.get(hostname);
-    if (worker?.online) worker.lastHeartbeat = Math.max(worker.lastHeartbeat, timestamp);
+    if (worker) worker.lastHeartbeat = Math.max(worker.lastHeartbeat, timestamp);
   }
 
-  /** Workers whose heartbeat expired (Celery: 2 x freq) are marked offline; returns them. */
-  expire(nowSeconds: number): WorkerRecord[] {
-    const expired: WorkerRecord[] = [];
-    for (const worker of this.workers.values()) {
-      if (worker.online && nowSeconds > worker.lastHeartbeat + worker.freq * HEARTBEAT_EXPIRE_FACTOR) {
-        worker.online = false;
-        worker.active = 0;
-        expired.push(worker);
-      }
-    }
-    return expired;
+  /** A goodbye found in Redis (the worker's event was not read): the worker shut down cleanly. */
+  recordGoodbye(hostname: string, atSeconds: number): void {
+    const worker = this.workers.get(hostname);
+    if (worker) worker.offlineAt = Math.max(worker.offlineAt ?? 0, atSeconds);
   }
 
-  /** Forgets workers offline for longer than `afterSeconds` (Flower's purge_offline_workers). */
+  /**
+   * Forgets workers offline (shut down or lost) for longer than `afterSeconds`, counted from
+   * their goodbye or from the moment their heartbeat expired (Flower's purge_offline_workers).
+   */
   purge(nowSeconds: number, afterSeconds: number): string[] {
     const purged: string[] = [];
     for (const worker of this.workers.values()) {
-      if (!worker.online && nowSeconds - worker.lastHeartbeat > afterSeconds) {
+      const since = offlineSince(worker, nowSeconds);
+      if (since !== null && nowSeconds - since > afterSeconds) {
         this.workers.delete(worker.hostname);
         purged.push(worker.hostname);
       }
@@ -350,7 +363,7 @@ export class MonitorState {
   /** Queues seen in worker announcements and task events. */
   queues(): Set<string> {
     const queues = new Set(this.seenQueues);
-    for (const w of this.workers.values()) for (const q of w.info?.queues ?? []) queues.add(q);
+    for (const w of this.workers.values()) for (const q of w.info.queues) queues.add(q);
     return queues;
   }
 }

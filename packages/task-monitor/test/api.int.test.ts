@@ -1,7 +1,7 @@
 import type { TaskWorker } from '@reelwatch/task-worker';
 import { type RedisServer, startRedis, waitFor } from '@reelwatch/testkit';
 import type { TaskMonitor } from '../src/monitor';
-import { createMonitorHarness, type MonitorHarness } from './helpers';
+import { createMonitorHarness, type MonitorHarness, workerStateIn } from './helpers';
 
 let server: RedisServer;
 let h: MonitorHarness;
@@ -81,7 +81,7 @@ describe("task-monitor API on Flower's routes", () => {
     monitor = await h.startMonitor({ queues: ['default', 'exports'] });
     worker = await h.startWorker({ concurrency: 2, queues: ['default', 'exports'] });
     url = await h.serve(monitor);
-    await waitFor(() => monitor.state.workers.get(worker.name)?.online, {
+    await waitFor(() => workerStateIn(monitor, worker.name) === 'online', {
       timeoutMs: 5000,
       what: 'worker online',
     });
@@ -230,11 +230,11 @@ describe("task-monitor API on Flower's routes", () => {
         void other.stop();
       },
     });
-    await waitFor(() => monitor.state.workers.get(other.name)?.online, { timeoutMs: 5000, what: 'online' });
+    await waitFor(() => workerStateIn(monitor, other.name) === 'online', { timeoutMs: 5000, what: 'online' });
     const { body } = await json(`${url}/api/worker/shutdown/${other.name}`, { method: 'POST' });
     expect(body).toEqual({ message: 'Shutting down!' });
     expect(requested).toBe(true);
-    await waitFor(() => monitor.state.workers.get(other.name)?.online === false, {
+    await waitFor(() => workerStateIn(monitor, other.name) === 'shutdown', {
       timeoutMs: 5000,
       what: 'offline',
     });
@@ -243,7 +243,7 @@ describe("task-monitor API on Flower's routes", () => {
   it('serves the workers page and bull-board', async () => {
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<h1>Task monitor</h1>');
+    expect(await page.text()).toContain('<h1>Workers</h1>');
     const board = await fetch(`${url}/queues/`);
     expect(board.status).toBe(200);
     const queues = await json(`${url}/queues/api/queues`);

@@ -5,6 +5,13 @@ import { Registry } from 'prom-client';
 import { createHarness, type Harness, silentLogger } from '../../task-worker/test/helpers';
 import { configureMonitorApp, type MonitorAppOptions } from '../src/app';
 import { TaskMonitor, type TaskMonitorOptions } from '../src/monitor';
+import { type WorkerState, workerState } from '../src/worker-state';
+
+/** A worker's state in a monitor now; undefined when the monitor does not know it. */
+export function workerStateIn(monitor: TaskMonitor, name: string): WorkerState | undefined {
+  const worker = monitor.state.workers.get(name);
+  return worker ? workerState(worker, Date.now() / 1000) : undefined;
+}
 
 export interface MonitorHarness extends Harness {
   startMonitor(overrides?: Partial<TaskMonitorOptions>): Promise<TaskMonitor>;

@@ -38,6 +38,8 @@ describe('task-monitor metrics', () => {
       'flower_worker_number_of_currently_executing_tasks',
       'reelwatch_tasks_queue_jobs',
       'reelwatch_tasks_queue_oldest_waiting_age_seconds',
+      'reelwatch_tasks_worker_state',
+      'reelwatch_tasks_workers',
     ]) {
       expect([name, text.includes(`# TYPE ${name} `)]).toEqual([name, true]);
     }

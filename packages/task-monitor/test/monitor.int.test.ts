@@ -1,6 +1,6 @@
 import { type RedisServer, startRedis, waitFor } from '@reelwatch/testkit';
 import { Registry } from 'prom-client';
-import { createMonitorHarness, type MonitorHarness, sample } from './helpers';
+import { createMonitorHarness, type MonitorHarness, sample, workerStateIn } from './helpers';
 
 let server: RedisServer;
 let h: MonitorHarness;
@@ -52,6 +52,7 @@ describe('TaskMonitor', () => {
     expect(sample(text, 'reelwatch_tasks_queue_jobs', { queue: 'default', state: 'failed' })).toBe(1);
     expect(sample(text, 'reelwatch_tasks_queue_jobs', { queue: 'default', state: 'waiting' })).toBe(0);
     expect(sample(text, 'reelwatch_tasks_broker_connected_clients')).toBeGreaterThan(0);
+    expect(sample(text, 'reelwatch_tasks_broker_uptime_seconds')).toBeGreaterThanOrEqual(0);
   });
 
   it('reports prefetched and executing tasks while they wait for a slot and run', async () => {
@@ -149,19 +150,100 @@ describe('TaskMonitor', () => {
     const registry = new Registry();
     const monitor = await h.startMonitor({ registry, purgeOfflineWorkersSeconds: 1 });
     const worker = await h.startWorker();
-    await waitFor(() => monitor.state.workers.get(worker.name)?.online, {
+    await waitFor(() => workerStateIn(monitor, worker.name) === 'online', {
       timeoutMs: 5000,
       what: 'worker online',
     });
     await worker.stop();
-    await waitFor(() => monitor.state.workers.get(worker.name)?.online === false, {
+    await waitFor(() => workerStateIn(monitor, worker.name) === 'shutdown', {
       timeoutMs: 5000,
       what: 'worker offline',
     });
     expect(sample(await registry.metrics(), 'flower_worker_online', { worker: worker.name })).toBe(0);
     await waitFor(() => !monitor.state.workers.has(worker.name), { timeoutMs: 5000, what: 'worker purged' });
     expect(sample(await registry.metrics(), 'flower_worker_online', { worker: worker.name })).toBeUndefined();
+    expect(
+      sample(await registry.metrics(), 'reelwatch_tasks_worker_state', {
+        worker: worker.name,
+        state: 'shutdown',
+      }),
+    ).toBeUndefined();
     expect(await h.redis.zscore(h.keys.workers, worker.name)).toBeNull();
+    expect(await h.redis.zscore(h.keys.workerGoodbyes, worker.name)).toBeNull();
+    expect(await h.redis.hexists(h.keys.workerAnnouncements, worker.name)).toBe(0);
+  });
+
+  it('shows a cleanly stopped worker as shut down, never lost, with its pool in the metrics', async () => {
+    const registry = new Registry();
+    const monitor = await h.startMonitor({ registry });
+    const worker = await h.startWorker({ heartbeatIntervalMs: 200 });
+    await waitFor(() => workerStateIn(monitor, worker.name) === 'online', {
+      timeoutMs: 5000,
+      what: 'online',
+    });
+    await worker.stop();
+    await waitFor(() => workerStateIn(monitor, worker.name) === 'shutdown', {
+      timeoutMs: 5000,
+      what: 'shutdown',
+    });
+    // well past the heartbeat expiry (2 x 200 ms) it is still shut down, not lost
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(workerStateIn(monitor, worker.name)).toBe('shutdown');
+    const text = await registry.metrics();
+    const state = (s: string) =>
+      sample(text, 'reelwatch_tasks_worker_state', { worker: worker.name, state: s });
+    expect([state('online'), state('shutdown'), state('lost')]).toEqual([0, 1, 0]);
+    expect(sample(text, 'reelwatch_tasks_workers', { state: 'lost' })).toBe(0);
+    expect(sample(text, 'flower_worker_online', { worker: worker.name })).toBe(0);
+    expect(monitor.state.workers.get(worker.name)?.info.concurrency).toBe(2);
+  });
+});
+
+describe('TaskMonitor restarted over the workers of a previous run', () => {
+  it('shows the previous run, stopped cleanly after the monitor, as shut down: no lost worker', async () => {
+    const first = await h.startMonitor();
+    const a = await h.startWorker({ concurrency: 3 });
+    const b = await h.startWorker({ events: false }); // says goodbye in Redis only
+    await waitFor(() => workerStateIn(first, a.name) === 'online', { timeoutMs: 5000, what: 'online' });
+    // `stack down` order: the monitor may stop before the workers say goodbye
+    await first.stop();
+    await a.stop();
+    await b.stop();
+    const registry = new Registry();
+    const second = await h.startMonitor({ registry });
+    expect(workerStateIn(second, a.name)).toBe('shutdown');
+    expect(workerStateIn(second, b.name)).toBe('shutdown');
+    // their pool is known although their heartbeat keys are gone (no null concurrency)
+    expect(second.state.workers.get(a.name)?.info.concurrency).toBe(3);
+    expect(second.state.workers.get(b.name)?.info.concurrency).toBe(2);
+    // and stays so once the stream with the previous run's events is replayed
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const text = await registry.metrics();
+    expect(sample(text, 'reelwatch_tasks_workers', { state: 'lost' })).toBe(0);
+    expect(sample(text, 'reelwatch_tasks_workers', { state: 'shutdown' })).toBe(2);
+    expect(sample(text, 'reelwatch_tasks_worker_state', { worker: a.name, state: 'lost' })).toBe(0);
+  });
+
+  it('purges, before the first scrape, previous-run workers offline for longer than the purge delay', async () => {
+    const first = await h.startMonitor();
+    const worker = await h.startWorker();
+    await waitFor(() => workerStateIn(first, worker.name) === 'online', { timeoutMs: 5000, what: 'online' });
+    await first.stop();
+    await worker.stop();
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    const registry = new Registry();
+    const second = await h.startMonitor({ registry, purgeOfflineWorkersSeconds: 1 });
+    expect(second.state.workers.has(worker.name)).toBe(false);
+    expect(sample(await registry.metrics(), 'reelwatch_tasks_workers', { state: 'shutdown' })).toBe(0);
+    expect(await h.redis.zscore(h.keys.workers, worker.name)).toBeNull();
+    expect(await h.redis.hexists(h.keys.workerAnnouncements, worker.name)).toBe(0);
+  });
+
+  it('forgets workers known by name only (left by a worker older than the announcements)', async () => {
+    await h.redis.zadd(h.keys.workers, Date.now() - 60_000, 'worker@old-version');
+    const monitor = await h.startMonitor();
+    expect(monitor.state.workers.has('worker@old-version')).toBe(false);
+    expect(await h.redis.zscore(h.keys.workers, 'worker@old-version')).toBeNull();
   });
 });
 

@@ -10,7 +10,8 @@ import {
 } from '@reelwatch/testkit';
 import { Registry } from 'prom-client';
 import { createHarness, type Harness, silentLogger } from '../../task-worker/test/helpers';
-import { TaskMonitor } from '../src/monitor';
+import { TaskMonitor, type TaskMonitorOptions } from '../src/monitor';
+import { sample, workerStateIn } from './helpers';
 
 // The worker process as Compose runs it, watched by the monitor: lives here because task-monitor
 // depends on task-worker, not the other way round.
@@ -28,9 +29,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.destroy();
 });
-beforeEach(async () => {
-  h = await createHarness(server);
-  monitor = new TaskMonitor({
+function monitorOptions(): TaskMonitorOptions {
+  return {
     redisUrl: server.url,
     prefix: h.keys.prefix,
     maxTasks: 1000,
@@ -41,7 +41,12 @@ beforeEach(async () => {
     logger: silentLogger,
     registry: new Registry(),
     sweepIntervalMs: 100,
-  });
+  };
+}
+
+beforeEach(async () => {
+  h = await createHarness(server);
+  monitor = new TaskMonitor(monitorOptions());
   await monitor.start();
 });
 afterEach(async () => {
@@ -66,16 +71,19 @@ async function startWorkerProcess(name: string) {
       TASK_WORKER_LOG_LEVEL: 'warn',
     },
   });
-  await waitFor(() => monitor.state.workers.get(name)?.online, { timeoutMs: 10_000, what: `${name} online` });
+  await waitFor(() => workerStateIn(monitor, name) === 'online', {
+    timeoutMs: 10_000,
+    what: `${name} online`,
+  });
   return worker;
 }
 
 describe('task-worker process', () => {
-  it('a worker killed with kill -9 shows offline within the heartbeat window', async () => {
+  it('a worker killed with kill -9 shows lost within the heartbeat window', async () => {
     const worker = await startWorkerProcess('worker@kill9');
     await worker.kill9();
     const killedAt = Date.now();
-    await waitFor(() => monitor.state.workers.get('worker@kill9')?.online === false, {
+    await waitFor(() => workerStateIn(monitor, 'worker@kill9') === 'lost', {
       timeoutMs: 10_000,
       what: 'worker offline',
     });
@@ -83,6 +91,40 @@ describe('task-worker process', () => {
     // offline 2 heartbeat periods after the last heartbeat; plus the 100 ms sweep and scheduling
     // slack on a loaded 2-core machine (the test fails if detection took a whole period longer)
     expect(elapsed).toBeLessThan(3 * HEARTBEAT_MS);
+    // it said no goodbye: nothing in Redis may make it look shut down
+    expect(await h.redis.zscore(h.keys.workerGoodbyes, 'worker@kill9')).toBeNull();
+  });
+
+  it('a worker killed with kill -9 is lost, not shut down, and stays lost across a monitor restart', async () => {
+    const worker = await startWorkerProcess('worker@kill9-restart');
+    await worker.kill9();
+    await waitFor(() => workerStateIn(monitor, 'worker@kill9-restart') === 'lost', {
+      timeoutMs: 10_000,
+      what: 'worker lost',
+    });
+    await monitor.stop();
+    const registry = new Registry();
+    monitor = new TaskMonitor({ ...monitorOptions(), registry });
+    await monitor.start();
+    expect(workerStateIn(monitor, 'worker@kill9-restart')).toBe('lost');
+    const text = await registry.metrics();
+    expect(
+      sample(text, 'reelwatch_tasks_worker_state', { worker: 'worker@kill9-restart', state: 'lost' }),
+    ).toBe(1);
+    expect(sample(text, 'reelwatch_tasks_workers', { state: 'lost' })).toBe(1);
+    // its pool is still known (the last announcement), never null
+    expect(monitor.state.workers.get('worker@kill9-restart')?.info.concurrency).toBe(4);
+  });
+
+  it('a worker stopped with SIGTERM says goodbye and shows shut down, never lost', async () => {
+    const worker = await startWorkerProcess('worker@sigterm');
+    expect(await worker.stop('SIGTERM')).toBe(0);
+    await waitFor(() => workerStateIn(monitor, 'worker@sigterm') === 'shutdown', {
+      timeoutMs: 5000,
+      what: 'worker shut down',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3 * HEARTBEAT_MS)); // past the heartbeat expiry
+    expect(workerStateIn(monitor, 'worker@sigterm')).toBe('shutdown');
   });
 
   it('a remote shutdown stops the process gracefully with exit code 0', async () => {
@@ -95,7 +137,7 @@ describe('task-worker process', () => {
     const replies = await h.control.broadcast('shutdown', {}, { destination: ['worker@shutdown'] });
     expect(replies).toEqual([{ worker: 'worker@shutdown', ok: true, message: 'Warm shutdown' }]);
     expect(await worker.stop('SIGCONT')).toBe(0); // SIGCONT is harmless: the exit comes from the command
-    await waitFor(() => monitor.state.workers.get('worker@shutdown')?.online === false, {
+    await waitFor(() => workerStateIn(monitor, 'worker@shutdown') === 'shutdown', {
       timeoutMs: 5000,
       what: 'worker-offline event',
     });

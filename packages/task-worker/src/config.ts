@@ -19,7 +19,9 @@ export const workerConfigSchema = z
     TASK_WORKER_NAME: z
       .string()
       .optional()
-      .describe('worker name, unique per process; unset = worker@<host>-<pid> as Celery names them'),
+      .describe(
+        'worker name, unique per running process; unset = worker@<host>-<pid>. A name stable across restarts lets a restarted worker clear its own lost state',
+      ),
     TASK_WORKER_QUEUES: envList()
       .default([...DEFAULT_QUEUES])
       .describe('comma-separated queues to consume'),
@@ -36,7 +38,9 @@ export const workerConfigSchema = z
       .describe("tasks taken from the queues = concurrency x this (Celery's worker_prefetch_multiplier)"),
     TASK_WORKER_HEARTBEAT_INTERVAL_MS: envDurationMs()
       .default(2000)
-      .describe('heartbeat period (ms, or 2s); a worker is offline after 2 periods without one'),
+      .describe(
+        'heartbeat period (ms, or 2s); a worker that stops heartbeating for 2 periods without a goodbye is lost',
+      ),
     TASK_WORKER_EVENTS: envBoolean()
       .default(true)
       .describe("emit task events to the event stream (Celery's -E); false = unmonitored"),

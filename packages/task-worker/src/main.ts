@@ -42,7 +42,12 @@ async function main(): Promise<void> {
     tasks: TASKS,
     deps: {
       replica() {
-        replica ??= new Pool({ connectionString: config.TASK_WORKER_REPLICA_URL, max: 4 });
+        if (!replica) {
+          replica = new Pool({ connectionString: config.TASK_WORKER_REPLICA_URL, max: 4 });
+          // An idle connection the server closes (replica restarted or stopped) must not end the
+          // worker: the pool drops it, and the next task's query reconnects or fails (retried).
+          replica.on('error', (err) => logger.warn({ err: err.message }, 'replica connection lost (idle)'));
+        }
         return replica;
       },
       exportDir: path.resolve(config.TASK_WORKER_EXPORT_DIR),

@@ -13,8 +13,19 @@ export interface TaskKeys {
   control: string;
   /** sorted set: worker name -> last heartbeat (ms) */
   workers: string;
-  /** string with the worker's announcement, expiring with its heartbeat */
+  /** string with the worker's announcement, expiring with its heartbeat (present = alive) */
   worker(name: string): string;
+  /**
+   * hash worker name -> its last announcement (JSON WorkerInfo), kept after the worker stopped or
+   * died so a monitor started later still knows its pool and queues; removed by the monitor's purge
+   */
+  workerAnnouncements: string;
+  /**
+   * sorted set: worker name -> time (ms) of its clean shutdown, the durable twin of its
+   * `worker-offline` event (read when the event stream is off or a monitor starts later); a worker
+   * coming online removes its entry, the monitor's purge too
+   */
+  workerGoodbyes: string;
   /** list a worker pushes its reply to a command onto */
   reply(commandId: string): string;
   /** set of revoked task ids (so a worker that starts later still discards them) */
@@ -32,6 +43,8 @@ export function taskKeys(prefix: string): TaskKeys {
     control: `${prefix}:control`,
     workers: `${prefix}:workers`,
     worker: (name) => `${prefix}:worker:${name}`,
+    workerAnnouncements: `${prefix}:worker-announcements`,
+    workerGoodbyes: `${prefix}:worker-goodbyes`,
     reply: (id) => `${prefix}:reply:${id}`,
     revoked: `${prefix}:revoked`,
     monitorTasks: `${prefix}:monitor:tasks`,

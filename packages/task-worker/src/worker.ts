@@ -79,6 +79,10 @@ export class TaskWorker implements ControlTarget {
   private startedAt = 0;
   private stopping: Promise<void> | null = null;
   private online = false;
+  /** set once the worker said goodbye: no heartbeat may follow it */
+  private saidGoodbye = false;
+  /** the queues consumed when stop() began: announced while draining and in the goodbye */
+  private queuesAtStop: string[] | null = null;
   /** aborted by stop(): a start still waiting for Redis gives up */
   private readonly startAbort = new AbortController();
 
@@ -185,6 +189,7 @@ export class TaskWorker implements ControlTarget {
     this.online = true;
     if (this.autoscaler.bounds) this.autoscaler.start();
     await this.heartbeat('worker-online');
+    if (this.stopping) return; // stopped while announcing itself: no heartbeat timer to leak
     this.heartbeatTimer = setInterval(
       () => void this.heartbeat('worker-heartbeat'),
       this.options.heartbeatIntervalMs,
@@ -205,9 +210,11 @@ export class TaskWorker implements ControlTarget {
   private async doStop(reason: string): Promise<void> {
     this.logger.info({ reason, running: this.runner.active }, 'worker stopping');
     this.startAbort.abort(new Error(`worker stopped (${reason}) before it was online`));
-    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    // heartbeats go on while running tasks drain (up to shutdownTimeoutMs): a worker finishing its
+    // tasks is alive, and the monitor must not take it for lost before it says goodbye
     this.autoscaler.stop();
     if (this.subscriber) await closeRedis(this.subscriber);
+    this.queuesAtStop = this.queues;
     const consumers = this.consumers.detachAll();
     // with Redis unreachable a graceful close cannot finish: then only the running tasks are waited for
     const redisUp = this.redis.status === 'ready';
@@ -226,16 +233,50 @@ export class TaskWorker implements ControlTarget {
       await within(Promise.all(consumers.map((c) => c.worker.close(true))), 1000);
     }
     await Promise.all(consumers.map((c) => closeRedis(c.connection)));
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.saidGoodbye = true;
+    let goodbye = false;
     if (this.redis.status === 'ready') {
-      // going offline is best effort: with Redis down the heartbeat key expires on its own
-      if (this.events) {
-        this.events.worker(this.workerEvent('worker-offline'));
-        await within(this.events.flush(), 2000);
-      }
-      await within(this.redis.del(this.keys.worker(this.name)), 2000);
+      // the goodbye is best effort: with Redis down the heartbeat key expires on its own and the
+      // monitor reports the worker lost, which is what it looks like from outside
+      goodbye = await this.sayGoodbye();
     }
     await closeRedis(this.redis);
-    this.logger.info('worker offline');
+    this.logger.info(
+      { goodbye },
+      goodbye ? 'worker offline (said goodbye)' : 'worker offline without goodbye',
+    );
+  }
+
+  /**
+   * Celery's `worker-offline`, made durable: the goodbye is written to Redis (the worker-goodbyes
+   * set, its last announcement kept, its live key removed) before the event, so a monitor that
+   * reads no events (TASK_WORKER_EVENTS=false) or starts later still tells a clean shutdown from
+   * a lost worker. Returns whether Redis took it.
+   */
+  private async sayGoodbye(): Promise<boolean> {
+    const event = this.workerEvent('worker-offline');
+    const info = { ...event.info, active: 0, reserved: 0, activeTasks: [] };
+    try {
+      const written = await within(
+        this.redis
+          .multi()
+          .hset(this.keys.workerAnnouncements, this.name, JSON.stringify(info))
+          .zadd(this.keys.workerGoodbyes, Math.round(info.timestamp * 1000), this.name)
+          .del(this.keys.worker(this.name))
+          .exec(),
+        2000,
+      );
+      if (!written || written.some(([err]) => err)) return false;
+    } catch (err) {
+      this.logger.warn({ err }, 'writing the goodbye failed');
+      return false;
+    }
+    if (this.events) {
+      this.events.worker({ ...event, active: 0, info });
+      await within(this.events.flush(), 2000);
+    }
+    return true;
   }
 
   info(): WorkerInfo {
@@ -249,7 +290,7 @@ export class TaskWorker implements ControlTarget {
       concurrency: this.concurrency,
       autoscale: this.autoscaler.bounds,
       prefetchMultiplier: this.options.prefetchMultiplier,
-      queues: this.queues,
+      queues: this.queuesAtStop ?? this.queues,
       active: runner.active,
       reserved: runner.reserved,
       processed: runner.processed,
@@ -334,15 +375,20 @@ export class TaskWorker implements ControlTarget {
   }
 
   private async heartbeat(type: 'worker-online' | 'worker-heartbeat'): Promise<void> {
-    if (this.stopping) return; // a late heartbeat must not bring a stopped worker back online
+    if (this.saidGoodbye) return; // a late heartbeat must not bring a stopped worker back online
     const event = this.workerEvent(type);
     const ttlMs = Math.ceil(this.options.heartbeatIntervalMs * HEARTBEAT_EXPIRE_FACTOR);
+    const json = JSON.stringify(event.info);
     try {
-      await this.redis
+      const pipeline = this.redis
         .pipeline()
-        .set(this.keys.worker(this.name), JSON.stringify(event.info), 'PX', ttlMs)
-        .zadd(this.keys.workers, Date.now(), this.name)
-        .exec();
+        .set(this.keys.worker(this.name), json, 'PX', ttlMs)
+        .hset(this.keys.workerAnnouncements, this.name, json)
+        .zadd(this.keys.workers, Math.round(event.timestamp * 1000), this.name);
+      // a worker restarted under the same name is no longer the one that said goodbye
+      if (type === 'worker-online') pipeline.zrem(this.keys.workerGoodbyes, this.name);
+      await pipeline.exec();
+      if (this.saidGoodbye) return;
       this.events?.worker(event);
     } catch (err) {
       this.logger.warn({ err }, 'heartbeat failed');

@@ -40,6 +40,35 @@ describe('the task list', () => {
   });
 });
 
+describe('demo.unreliable', () => {
+  const task = TASKS.find((t) => t.name === 'demo.unreliable')!;
+  const context = (attempt: number) =>
+    ({ attempt, signal: new AbortController().signal }) as Parameters<typeof task.run>[1];
+
+  it('fails exactly its first failAttempts attempts, then succeeds', async () => {
+    const args = task.parseArgs({ failAttempts: 1 });
+    await expect(task.run(args, context(1))).rejects.toThrow('demo failure on attempt 1 of the 1 asked for');
+    await expect(task.run(args, context(2))).resolves.toEqual({ attempt: 2, sleptMs: 0 });
+    expect(task.parseArgs(undefined)).toEqual({ failAttempts: 0, sleepMs: 0 });
+  });
+
+  it('stops sleeping when revoked', async () => {
+    const controller = new AbortController();
+    const run = task.run(task.parseArgs({ sleepMs: 60_000 }), {
+      ...context(1),
+      signal: controller.signal,
+    });
+    controller.abort(new Error('revoked'));
+    await expect(run).rejects.toThrow('revoked');
+  });
+
+  it('rejects bad arguments as not retryable', () => {
+    expect(() => task.parseArgs({ failAttempts: -1 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENTS', retryable: false }),
+    );
+  });
+});
+
 describe('parseRateLimit', () => {
   it("reads Celery's n/s, n/m and n/h as tasks per second", () => {
     expect(parseRateLimit('10/s')).toBe(10);

@@ -226,4 +226,57 @@ describe('TaskWorker', () => {
     expect(await h.redis.exists(h.keys.worker(worker.name))).toBe(0);
     expect((await h.events()).at(-1)).toMatchObject({ type: 'worker-offline', hostname: worker.name });
   });
+
+  it('says goodbye on a clean stop: in Redis, its last announcement kept, and as a worker-offline event', async () => {
+    const worker = await h.startWorker({ concurrency: 3 });
+    const lastBeat = Number(await h.redis.zscore(h.keys.workers, worker.name));
+    await worker.stop();
+    const goodbye = Number(await h.redis.zscore(h.keys.workerGoodbyes, worker.name));
+    expect(goodbye).toBeGreaterThanOrEqual(lastBeat);
+    const announcement = JSON.parse((await h.redis.hget(h.keys.workerAnnouncements, worker.name))!);
+    expect(announcement).toMatchObject({
+      hostname: worker.name,
+      concurrency: 3,
+      queues: ['default'],
+      active: 0,
+    });
+    expect(await h.redis.exists(h.keys.worker(worker.name))).toBe(0);
+    const offline = (await h.events()).filter((e) => e.type === 'worker-offline');
+    expect(offline).toEqual([expect.objectContaining({ hostname: worker.name, active: 0 })]);
+    expect(Math.round(offline[0]!.timestamp * 1000)).toBe(goodbye);
+  });
+
+  it('says goodbye in Redis with the event stream off (TASK_WORKER_EVENTS=false)', async () => {
+    const worker = await h.startWorker({ events: false });
+    await worker.stop();
+    expect(await h.redis.zscore(h.keys.workerGoodbyes, worker.name)).not.toBeNull();
+    expect(await h.events()).toEqual([]);
+  });
+
+  it('keeps its heartbeat while running tasks drain, and says goodbye only after them', async () => {
+    const worker = await h.startWorker({ heartbeatIntervalMs: 100 });
+    const id = await h.client.apply('test.gate', { gate: 'g' });
+    await waitFor(() => h.gates.started.includes(id), { timeoutMs: 5000, what: 'task started' });
+    const stopping = worker.stop();
+    const drainStart = Number(await h.redis.zscore(h.keys.workers, worker.name));
+    // several heartbeat periods into the drain the worker still heartbeats, without a goodbye
+    await waitFor(async () => Number(await h.redis.zscore(h.keys.workers, worker.name)) > drainStart + 300, {
+      timeoutMs: 5000,
+      what: 'heartbeats during the drain',
+    });
+    expect(await h.redis.zscore(h.keys.workerGoodbyes, worker.name)).toBeNull();
+    h.gates.release('g');
+    await stopping;
+    expect(await stateOf(id)).toBe('SUCCESS');
+    const goodbye = Number(await h.redis.zscore(h.keys.workerGoodbyes, worker.name));
+    expect(goodbye).toBeGreaterThanOrEqual(Number(await h.redis.zscore(h.keys.workers, worker.name)));
+  });
+
+  it('a worker restarted under the same name clears its earlier goodbye', async () => {
+    const first = await h.startWorker({ name: 'worker@same' });
+    await first.stop();
+    expect(await h.redis.zscore(h.keys.workerGoodbyes, 'worker@same')).not.toBeNull();
+    await h.startWorker({ name: 'worker@same' });
+    expect(await h.redis.zscore(h.keys.workerGoodbyes, 'worker@same')).toBeNull();
+  });
 });

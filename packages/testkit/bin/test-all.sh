@@ -22,6 +22,7 @@ needed=(
   "redis-server:redis-server"
   "prometheus-postgres-exporter:prometheus-postgres-exporter"
   "debootstrap:debootstrap"
+  "chromium:chromium"
 )
 have_binary() {
   command -v "$1" >/dev/null 2>&1 && return 0

@@ -2,7 +2,7 @@ import express, { type Request, type Response } from 'express';
 import type { TaskMonitor } from '../monitor';
 import { broker } from './broker';
 import { control } from './control';
-import type { ApiContext, ApiResource } from './http';
+import { type ApiContext, type ApiResource, requestErrors } from './http';
 import { tasks } from './tasks';
 import { workers } from './workers';
 
@@ -27,10 +27,12 @@ export function createApiRouter(monitor: TaskMonitor, options: ApiOptions): expr
   };
   const context: ApiContext = { monitor, mutating };
   for (const resource of API_RESOURCES) resource.register(router, context);
+  // after the routes: a body the parsers refused or a path that does not decode is a 4xx, not a 500
+  router.use(requestErrors);
   return router;
 }
 
 export { CONTROL_ROUTES, type ControlRoute } from './control';
 export { type ApiContext, type ApiResource, HttpError } from './http';
 export { filterTasks } from './tasks';
-export { workerView } from './workers';
+export { workerStatesParam, workerView } from './workers';

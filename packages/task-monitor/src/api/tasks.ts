@@ -1,9 +1,20 @@
+import type { TaskState } from '@reelwatch/task-worker';
 import type { Request, Response } from 'express';
 import type { TaskMonitor } from '../monitor';
 import type { TaskRecord } from '../state';
 import { type ApiResource, HttpError, handle, intParam, param, pathParam } from './http';
 
 const SORTABLE = new Set(['name', 'state', 'received', 'started', 'timestamp', 'runtime', 'worker']);
+/** Every state a task record can be in: any other `state` filter is a typo, answered 400. */
+const TASK_STATES: ReadonlySet<string> = new Set<TaskState>([
+  'PENDING',
+  'RECEIVED',
+  'STARTED',
+  'SUCCESS',
+  'FAILURE',
+  'RETRY',
+  'REVOKED',
+]);
 
 function parseTime(value: string | undefined, what: string): number | null {
   if (!value) return null;
@@ -14,11 +25,14 @@ function parseTime(value: string | undefined, what: string): number | null {
 }
 
 export function filterTasks(tasks: Iterable<TaskRecord>, req: Request): TaskRecord[] {
-  const limit = intParam(req, 'limit', 0);
-  const offset = intParam(req, 'offset', 0);
+  const limit = intParam(req, 'limit', 0, { min: 0 });
+  const offset = intParam(req, 'offset', 0, { min: 0 });
   const worker = param(req, 'workername');
   const name = param(req, 'taskname');
   const state = param(req, 'state');
+  if (state && !TASK_STATES.has(state)) {
+    throw new HttpError(400, `unknown state '${state.slice(0, 40)}': one of ${[...TASK_STATES].join(', ')}`);
+  }
   const search = param(req, 'search');
   const from = parseTime(param(req, 'received_start'), 'received_start');
   const to = parseTime(param(req, 'received_end'), 'received_end');
@@ -35,7 +49,7 @@ export function filterTasks(tasks: Iterable<TaskRecord>, req: Request): TaskReco
   if (sortBy) {
     const desc = sortBy.startsWith('-');
     const key = (desc ? sortBy.slice(1) : sortBy) as keyof TaskRecord;
-    if (!SORTABLE.has(key)) throw new HttpError(400, `cannot sort by '${String(key)}'`);
+    if (!SORTABLE.has(key)) throw new HttpError(400, `cannot sort by '${String(key).slice(0, 40)}'`);
     list.sort((a, b) => {
       const x = a[key] ?? '';
       const y = b[key] ?? '';
@@ -61,7 +75,7 @@ function asyncApply(monitor: TaskMonitor) {
     const args = body.kwargs ?? (Array.isArray(body.args) && body.args.length > 0 ? body.args[0] : {});
     const opts = body.options ?? {};
     const countdown = opts.countdown === undefined ? undefined : Number(opts.countdown);
-    if (countdown !== undefined && !(countdown >= 0))
+    if (countdown !== undefined && !(Number.isFinite(countdown) && countdown >= 0))
       throw new HttpError(400, "'countdown' must be >= 0 seconds");
     const id = await monitor.client.apply(name, args, {
       queue: typeof opts.queue === 'string' ? opts.queue : undefined,

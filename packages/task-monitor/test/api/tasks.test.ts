@@ -32,4 +32,13 @@ describe('filterTasks', () => {
       "'received_start' is not a time",
     );
   });
+
+  it('answers 400 for an unknown state, a negative limit or offset and a limit that is not a decimal integer', () => {
+    expect(() => filterTasks(history, request({ state: 'DONE' }))).toThrow("unknown state 'DONE'");
+    expect(() => filterTasks(history, request({ offset: '-1' }))).toThrow("'offset' must be between 0");
+    expect(() => filterTasks(history, request({ limit: '-2' }))).toThrow("'limit' must be between 0");
+    expect(() => filterTasks(history, request({ limit: '0x10' }))).toThrow("'limit' must be an integer");
+    // a huge limit is no error: it simply returns everything
+    expect(filterTasks(history, request({ limit: '9007199254740991' }))).toHaveLength(3);
+  });
 });

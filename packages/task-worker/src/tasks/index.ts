@@ -1,4 +1,5 @@
 import type { AnyTaskDefinition } from '../task';
+import { demoUnreliable } from './demo-unreliable';
 import { noop } from './noop';
 import { ratingsRefresh } from './ratings-refresh';
 import { recommendationsRecompute } from './recommendations-recompute';
@@ -10,6 +11,7 @@ export const TASKS: readonly AnyTaskDefinition[] = [
   recommendationsRecompute,
   ratingsRefresh,
   snapshotExport,
+  demoUnreliable,
 ];
 
 /** Queues the declared tasks are sent to by default. */
