@@ -1,0 +1,239 @@
+import { parseEventLine } from '@reelwatch/ingestion';
+import { Kafka, logLevel } from 'kafkajs';
+import pg from 'pg';
+import type { NativeStack } from './stack-handle';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function withClient<T>(port: number, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'reelwatch' });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export interface EventAccount {
+  /** Messages in the topic (high - low watermark, summed over partitions). */
+  inTopic: number;
+  /** Messages the broker deleted before the run could read them (low watermarks > 0). */
+  deletedByBroker: number;
+  /** What the database holds: events counted in the users table plus dead letters. */
+  inDatabase: number;
+  byType: Record<string, { topic: number; database: number }>;
+  lost: number;
+  duplicated: number;
+  /** Partitions whose stored offset is not at the high watermark. */
+  behind: string[];
+}
+
+/**
+ * Every message in the topic counted exactly once, as an event or a dead letter: waits until
+ * ingestion has stored every partition's high watermark, reads the whole topic, and compares its
+ * count per type with the database (users' per-type event counters and the dead-letter rows).
+ * A duplicate raises a database count, a loss lowers it.
+ */
+export async function accountEvents(stack: NativeStack, timeoutMs: number): Promise<EventAccount> {
+  const topic = stack.env('ingestion').INGESTION_TOPIC ?? 'movie-events';
+  const group = stack.env('ingestion').INGESTION_GROUP_ID ?? 'reelwatch-ingestion';
+  const kafka = new Kafka({
+    brokers: stack.kafkaBrokers(),
+    clientId: 'chaos-accounting',
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const primary = stack.port('postgres-primary');
+  try {
+    const marks = await admin.fetchTopicOffsets(topic);
+    const deadline = Date.now() + timeoutMs;
+    let behind: string[] = [];
+    for (;;) {
+      const stored = await withClient(primary, async (c) => {
+        const { rows } = await c.query<{ partition: number; last_offset: string }>(
+          'SELECT partition, last_offset FROM ingestion_offsets WHERE consumer_group = $1 AND topic = $2',
+          [group, topic],
+        );
+        return new Map(rows.map((r) => [Number(r.partition), BigInt(r.last_offset)]));
+      });
+      behind = marks
+        .filter(
+          (m) => BigInt(m.high) > BigInt(m.low) && (stored.get(m.partition) ?? -1n) + 1n !== BigInt(m.high),
+        )
+        .map((m) => `${m.partition}: stored ${(stored.get(m.partition) ?? -1n) + 1n}, high ${m.high}`);
+      if (behind.length === 0 || Date.now() > deadline) break;
+      await sleep(1_000);
+    }
+
+    const byType: Record<string, { topic: number; database: number }> = {};
+    const count = (type: string) => {
+      byType[type] ??= { topic: 0, database: 0 };
+      byType[type].topic++;
+    };
+    await readTopic(kafka, topic, marks, (value) => {
+      const parsed = parseEventLine(value);
+      count(parsed.ok ? parsed.event.type : 'dead_letter');
+    });
+    const db = await withClient(primary, async (c) => {
+      const { rows } = await c.query<{ watch: string; rate: string; recommend: string; dead: string }>(
+        `SELECT (SELECT coalesce(sum(watch_events), 0) FROM users) AS watch,
+                (SELECT coalesce(sum(rate_events), 0) FROM users) AS rate,
+                (SELECT coalesce(sum(recommend_events), 0) FROM users) AS recommend,
+                (SELECT count(*) FROM dead_letters) AS dead`,
+      );
+      return rows[0]!;
+    });
+    for (const [type, n] of Object.entries({
+      watch: db.watch,
+      rate: db.rate,
+      recommend: db.recommend,
+      dead_letter: db.dead,
+    })) {
+      byType[type] ??= { topic: 0, database: 0 };
+      byType[type].database = Number(n);
+    }
+    const inTopic = marks.reduce((sum, m) => sum + Number(BigInt(m.high) - BigInt(m.low)), 0);
+    const inDatabase = Object.values(byType).reduce((sum, t) => sum + t.database, 0);
+    const deletedByBroker = marks.reduce((sum, m) => sum + Number(m.low), 0);
+    return {
+      inTopic,
+      deletedByBroker,
+      inDatabase,
+      byType,
+      lost: Math.max(0, inTopic + deletedByBroker - inDatabase),
+      duplicated: Math.max(0, inDatabase - inTopic - deletedByBroker),
+      behind,
+    };
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Reads every message of `topic` up to the given high watermarks, with a throwaway group. */
+async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  marks: { partition: number; high: string; low: string }[],
+  onValue: (value: string) => void,
+): Promise<void> {
+  const remaining = new Map(
+    marks.filter((m) => BigInt(m.high) > BigInt(m.low)).map((m) => [m.partition, BigInt(m.high)]),
+  );
+  if (remaining.size === 0) return;
+  const consumer = kafka.consumer({
+    groupId: `chaos-accounting-${process.pid}-${Date.now()}`,
+    sessionTimeout: 6_000,
+    heartbeatInterval: 500,
+    maxWaitTimeInMs: 200,
+  });
+  await consumer.connect();
+  let done!: () => void;
+  const finished = new Promise<void>((resolve) => {
+    done = resolve;
+  });
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
+        const high = remaining.get(batch.partition);
+        for (const message of batch.messages) {
+          if (high === undefined || BigInt(message.offset) >= high) break;
+          onValue(message.value === null ? '' : message.value.toString('utf8'));
+          resolveOffset(message.offset);
+          if (BigInt(message.offset) + 1n >= high) {
+            remaining.delete(batch.partition);
+            if (remaining.size === 0) done();
+          }
+        }
+        await heartbeat();
+      },
+    });
+    await Promise.race([
+      finished,
+      sleep(300_000).then(() => {
+        throw new Error(`reading the topic timed out; partitions left: ${[...remaining.keys()].join(', ')}`);
+      }),
+    ]);
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+const TABLES = [
+  'users',
+  'movies',
+  'watch_progress',
+  'user_ratings',
+  'movie_rating_counts',
+  'recommendation_requests_hourly',
+  'dead_letters',
+  'ingestion_offsets',
+];
+
+/** Tables that differ between the primary and the replica once it has replayed the primary's WAL. */
+export async function replicaDifferences(stack: NativeStack, timeoutMs: number): Promise<string[]> {
+  const primary = stack.port('postgres-primary');
+  const replica = stack.port('postgres-replica');
+  const lsn = await withClient(
+    primary,
+    async (c) => (await c.query<{ l: string }>('SELECT pg_current_wal_lsn() AS l')).rows[0]!.l,
+  );
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const caughtUp = await withClient(replica, async (c) => {
+      const { rows } = await c.query<{ ok: boolean }>('SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok', [
+        lsn,
+      ]);
+      return rows[0]?.ok === true;
+    }).catch(() => false);
+    if (caughtUp) break;
+    if (Date.now() > deadline)
+      return [`the replica did not replay up to ${lsn} within ${timeoutMs / 1000} s`];
+    await sleep(500);
+  }
+  const digest = (port: number) =>
+    withClient(port, async (c) => {
+      const out = new Map<string, string>();
+      for (const table of TABLES) {
+        const { rows } = await c.query<{ n: string; h: string | null }>(
+          `SELECT count(*) AS n, md5(string_agg(t::text, '|' ORDER BY t::text)) AS h FROM ${table} t`,
+        );
+        out.set(table, `${rows[0]!.n} rows, ${rows[0]!.h ?? 'empty'}`);
+      }
+      return out;
+    });
+  const [a, b] = [await digest(primary), await digest(replica)];
+  return TABLES.filter((t) => a.get(t) !== b.get(t)).map(
+    (t) => `${t}: primary ${a.get(t)}, replica ${b.get(t)}`,
+  );
+}
+
+/**
+ * Prometheus kept what it scraped before its own restart: the samples of `up{job="event-producer"}`
+ * from the run's start to the restart are still there (at least 80% of the scrapes expected).
+ */
+export async function historyKept(
+  prometheusUrl: string,
+  from: number,
+  restartedAt: number,
+  intervalSec: number,
+): Promise<{ ok: boolean; detail: string }> {
+  const end = restartedAt - 2_000;
+  const expected = Math.floor((end - from) / 1000 / intervalSec);
+  const params = new URLSearchParams({
+    query: 'up{job="event-producer"}',
+    start: String(from / 1000),
+    end: String(end / 1000),
+    step: String(intervalSec),
+  });
+  const response = await fetch(`${prometheusUrl}/api/v1/query_range?${params}`);
+  const body = (await response.json()) as { data: { result: { values: unknown[] }[] } };
+  const found = body.data.result[0]?.values.length ?? 0;
+  return {
+    ok: expected > 0 && found >= expected * 0.8,
+    detail: `${found} of ${expected} scrapes from before the restart still queryable`,
+  };
+}

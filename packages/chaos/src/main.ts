@@ -1,0 +1,142 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type ChaosReport, runChaos } from './run';
+import { REPO_ROOT, runStackCli } from './stack-handle';
+
+const USAGE = `usage: pnpm chaos [--short | --duration <30m>] [--seed <n>] [--time-scale <k>] [--up] [--state-dir <dir>] [--json]
+
+Faults under load against the running native stack (pnpm stack up --mode native), then the
+accounting. --short runs every fault once with the rules' durations divided by 10 (a few minutes);
+--up starts a throwaway native stack for the run and removes it after.`;
+
+function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
+  if (!m) throw new Error(`--duration must be like 1800, 90s, 30m or 1h, not "${text}"`);
+  return Number(m[1]) * ({ s: 1, m: 60, h: 3600 }[m[2] ?? 's'] ?? 1);
+}
+
+async function portsFree(base: number, count: number): Promise<boolean> {
+  for (let p = base; p < base + count; p++) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(p, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (!free) return false;
+  }
+  return true;
+}
+
+async function freePortBase(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const base = 20_000 + Math.floor(Math.random() * 400) * 50;
+    if (await portsFree(base, 30)) return base;
+  }
+  throw new Error('no free block of 30 ports found between 20000 and 40000');
+}
+
+function print(report: ChaosReport, log: (line: string) => void): void {
+  log('');
+  for (const f of report.faults) {
+    const t = (v: number | undefined) => (v === undefined ? '-' : `${v} s`);
+    log(
+      'error' in f.times
+        ? `  ${f.fault}: NOT INJECTED (${f.times.error})`
+        : `  ${f.ok ? 'ok  ' : 'FAIL'} ${f.fault}: ${f.alert} for ${f.forSeconds} s, pending ${t(f.pendingAfterSec)}, firing ${t(f.firingAfterSec)} after the fault, resolved ${t(f.resolvedAfterRecoverySec)} after recovery, receiver got firing ${f.deliveredFiring ? 'yes' : 'NO'} / resolved ${f.deliveredResolved ? 'yes' : 'NO'}${f.times.note ? ` (${f.times.note})` : ''}`,
+    );
+  }
+  const e = report.events;
+  log(
+    `  events: ${e.inTopic} in the topic${e.deletedByBroker ? ` (+${e.deletedByBroker} deleted by retention)` : ''}, ${e.inDatabase} in the database (${Object.entries(
+      e.byType,
+    )
+      .map(([type, n]) => `${type} ${n.database}/${n.topic}`)
+      .join(
+        ', ',
+      )}), lost ${e.lost}, duplicated ${e.duplicated}${e.behind.length ? `, BEHIND: ${e.behind.join('; ')}` : ''}`,
+  );
+  const t = report.tasks;
+  log(
+    `  tasks: ${t.sent} sent and accepted, ${t.succeeded} succeeded, ${t.failed} failed as asked, ${t.unfinished.length} without a terminal state, ${t.wrong.length} ended otherwise than asked, ${t.refused} refused at send (broker down)`,
+  );
+  for (const line of [...t.unfinished, ...t.wrong].slice(0, 10)) log(`    ${line}`);
+  log(
+    `  replica: ${report.replica.length === 0 ? 'every table equals the primary' : report.replica.join('; ')}`,
+  );
+  if (report.history) log(`  Prometheus history across its restart: ${report.history.detail}`);
+  log(
+    `  RSS growth after warm-up: ${report.memory.map((m) => `${m.component} ${m.growthMb >= 0 ? '+' : ''}${m.growthMb.toFixed(1)} MB`).join(', ')}`,
+  );
+  log(report.summary);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      short: { type: 'boolean' },
+      duration: { type: 'string' },
+      seed: { type: 'string' },
+      'time-scale': { type: 'string' },
+      up: { type: 'boolean' },
+      'state-dir': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const durationSec = values.short ? 0 : parseDuration(values.duration ?? '30m');
+  const timeScale = Number(values['time-scale'] ?? (values.short ? 10 : 1));
+  if (!Number.isFinite(timeScale) || timeScale < 1) throw new Error('--time-scale must be a number >= 1');
+  const seed = Number(values.seed ?? Date.now() % 100_000);
+  if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
+  const log = (line: string) => process.stdout.write(`${line}\n`);
+
+  let stateDir = path.resolve(REPO_ROOT, values['state-dir'] ?? process.env.REELWATCH_STACK_DIR ?? '.stack');
+  let scrapeIntervalSec = Number(process.env.REELWATCH_STACK_SCRAPE_INTERVAL ?? 15);
+  let scratch: string | undefined;
+  if (values.up) {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'reelwatch-chaos-'));
+    stateDir = path.join(scratch, '.stack');
+    scrapeIntervalSec = Math.max(1, Math.floor(15 / timeScale));
+    const env = {
+      REELWATCH_STACK_SCRAPE_INTERVAL: String(scrapeIntervalSec),
+      PRODUCER_RATE: process.env.PRODUCER_RATE ?? '200',
+    };
+    const base = await freePortBase();
+    log(`starting a native stack for the run in ${stateDir} (ports from ${base})`);
+    const up = await runStackCli(
+      ['up', '--mode', 'native', '--state-dir', stateDir, '--port-base', String(base), '--no-install'],
+      env,
+      600_000,
+    );
+    if (up.code !== 0) {
+      process.stderr.write(up.stdout + up.stderr);
+      throw new Error(`pnpm stack up failed (exit ${up.code})`);
+    }
+  }
+  try {
+    const report = await runChaos({ stateDir, durationSec, seed, timeScale, scrapeIntervalSec, log });
+    if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    print(report, log);
+    return report.ok ? 0 : 1;
+  } finally {
+    if (scratch) {
+      await runStackCli(['down', '--volumes', '--mode', 'native', '--state-dir', stateDir], {}, 120_000);
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`chaos: ${error.message}\n`);
+    process.exit(2);
+  },
+);

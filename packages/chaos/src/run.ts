@@ -1,0 +1,262 @@
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { accountEvents, type EventAccount, historyKept, replicaDifferences } from './accounting';
+import { AlertWatch, attribute, delivered, type ExpectedAlert, readNotifications } from './alert-watch';
+import { type Fault, type FaultTimes, faultCatalogue, shuffled } from './faults';
+import { type MemoryGrowth, MemorySampler } from './memory';
+import { NativeStack, REPO_ROOT } from './stack-handle';
+import { TaskLoad, type TaskSummary } from './task-load';
+import { scaleAlertmanagerConfig, scaleRuleFile } from './time-scale';
+
+export interface ChaosOptions {
+  stateDir: string;
+  /** Length of the fault phase; the fault list is run once, then again while time is left. */
+  durationSec: number;
+  seed: number;
+  /** Rule and Alertmanager durations are divided by this for the run (1: as shipped). */
+  timeScale: number;
+  /** Scrape and evaluation interval of the stack's Prometheus, in seconds. */
+  scrapeIntervalSec: number;
+  log(line: string): void;
+}
+
+export interface FaultResult {
+  fault: string;
+  alert: string;
+  times: FaultTimes | { error: string };
+  forSeconds: number;
+  pendingAfterSec?: number;
+  firingAfterSec?: number;
+  resolvedAfterRecoverySec?: number;
+  deliveredFiring: boolean;
+  deliveredResolved: boolean;
+  ok: boolean;
+}
+
+export interface ChaosReport {
+  faults: FaultResult[];
+  events: EventAccount;
+  tasks: TaskSummary;
+  replica: string[];
+  history: { ok: boolean; detail: string } | undefined;
+  memory: MemoryGrowth[];
+  ok: boolean;
+  summary: string;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const faultWindow = (r: { expected: ExpectedAlert; times: FaultTimes | { error: string } }) => ({
+  expected: r.expected,
+  injectedAt: 'error' in r.times ? undefined : r.times.injectedAt,
+});
+
+/** Components whose memory is followed (their own process). */
+const SAMPLED = [
+  'ingestion',
+  'event-producer',
+  'pg-exporter',
+  'kafka-exporter',
+  'task-worker',
+  'task-monitor',
+  'training-snapshot',
+  'postgres-primary',
+  'postgres-replica',
+  'redis',
+  'kafka',
+  'prometheus',
+  'alertmanager',
+  'pushgateway',
+];
+
+/** Writes the repo's rules and Alertmanager config, durations divided by `factor`, and reloads both. */
+async function applyTimeScale(stack: NativeStack, factor: number): Promise<void> {
+  const rulesFrom = path.join(REPO_ROOT, 'prometheus', 'rules');
+  const rulesTo = path.join(stack.componentDir('prometheus'), 'rules');
+  for (const file of readdirSync(rulesFrom).filter((f) => f.endsWith('.yml'))) {
+    if (factor === 1) copyFileSync(path.join(rulesFrom, file), path.join(rulesTo, file));
+    else
+      writeFileSync(
+        path.join(rulesTo, file),
+        scaleRuleFile(readFileSync(path.join(rulesFrom, file), 'utf8'), factor),
+      );
+  }
+  const amFile = path.join(stack.componentDir('alertmanager'), 'alertmanager.yml');
+  const original = `${amFile}.shipped`;
+  if (!existsSync(original)) copyFileSync(amFile, original);
+  writeFileSync(amFile, scaleAlertmanagerConfig(readFileSync(original, 'utf8'), factor));
+  for (const component of ['prometheus', 'alertmanager']) {
+    const response = await fetch(stack.url(component, '/-/reload'), { method: 'POST' });
+    if (!response.ok)
+      throw new Error(`${component} did not reload its configuration: HTTP ${response.status}`);
+  }
+}
+
+async function waitFine(stack: NativeStack, timeoutMs: number): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { fine, problems } = await stack.componentsFine();
+    if (fine || Date.now() > deadline) return problems;
+    await sleep(1_000);
+  }
+}
+
+/**
+ * The fault-and-load run against a running native stack: load (the producer's events, the run's
+ * own tasks), the faults in a seeded order, each one's alert followed from pending to resolved and
+ * to the receiver, then the accounting: events, tasks, replica, Prometheus' history, memory.
+ */
+export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
+  const stack = new NativeStack(o.stateDir);
+  for (const needed of [
+    'prometheus',
+    'alertmanager',
+    'alert-sink',
+    'kafka-exporter',
+    'pg-exporter',
+    'task-monitor',
+  ])
+    if (!stack.has(needed))
+      throw new Error(`the stack runs no ${needed}: the fault run needs the whole topology`);
+  const prometheusUrl = stack.url('prometheus');
+  const startedAt = Date.now();
+  await applyTimeScale(stack, o.timeScale);
+  o.log(
+    `rules and Alertmanager timers divided by ${o.timeScale}; scrape interval ${o.scrapeIntervalSec} s; seed ${o.seed}`,
+  );
+
+  const watch = new AlertWatch(prometheusUrl);
+  const tasks = new TaskLoad(stack.url('task-monitor'));
+  const warmupMs = Math.min(60_000, Math.max(15_000, (o.durationSec * 1000) / 10));
+  const memory = new MemorySampler(
+    stack,
+    SAMPLED.filter((c) => stack.has(c)),
+    warmupMs,
+  );
+  watch.start();
+  memory.start(2_000);
+  tasks.start(500);
+  const results: { fault: Fault; expected: ExpectedAlert; times: FaultTimes | { error: string } }[] = [];
+  let prometheusRestartedAt: number | undefined;
+  try {
+    o.log(`warming up for ${Math.round(warmupMs / 1000)} s`);
+    await sleep(warmupMs);
+    const ctx = { stack, tasks, timeScale: o.timeScale, log: o.log };
+    const phaseEnd = Date.now() + o.durationSec * 1000;
+    for (let cycle = 0; cycle === 0 || Date.now() < phaseEnd; cycle++) {
+      for (const fault of shuffled(faultCatalogue(), o.seed + cycle)) {
+        if (cycle > 0 && Date.now() >= phaseEnd) break;
+        const expected = fault.alert(stack);
+        // one episode per fault: wait until the previous one of the same alert has resolved
+        const clearBy = Date.now() + (15 * 60_000) / o.timeScale + 60_000;
+        while (watch.active(expected) && Date.now() < clearBy) await sleep(1_000);
+        const problems = await waitFine(stack, 120_000);
+        if (problems.length > 0)
+          o.log(`  (not every component is fine before the next fault: ${problems.join('; ')})`);
+        o.log(`fault: ${fault.name}`);
+        let times: FaultTimes | { error: string };
+        try {
+          times = await fault.run(ctx);
+          if (fault.component === 'prometheus') prometheusRestartedAt = times.injectedAt;
+        } catch (error) {
+          times = { error: (error as Error).message };
+          o.log(`  could not inject: ${times.error}`);
+        }
+        results.push({ fault, expected, times });
+        await sleep(3_000);
+      }
+    }
+    // every alert resolved and its resolved notification sent (the restart alerts' 10-minute window,
+    // Alertmanager's group interval), bounded
+    const settleBy = Date.now() + (15 * 60_000) / o.timeScale + 120_000;
+    o.log('faults done: waiting for every alert to resolve and reach the receiver');
+    for (;;) {
+      const notifications = readNotifications(stack.log('alert-sink'));
+      const episodes = attribute(watch, results.map(faultWindow));
+      const pending = results.filter((r, i) => {
+        if ('error' in r.times) return false;
+        const episode = episodes[i];
+        return !episode?.resolvedAt || !delivered(notifications, r.expected, episode).resolved;
+      });
+      if (pending.length === 0 || Date.now() > settleBy) break;
+      await sleep(2_000);
+    }
+  } finally {
+    tasks.stop();
+    watch.stop();
+    memory.stop();
+  }
+
+  o.log('accounting: stopping the producer, waiting for ingestion to catch up');
+  await stack.cli(['stop', 'event-producer']);
+  let events: EventAccount;
+  let replica: string[];
+  try {
+    events = await accountEvents(stack, 180_000);
+    // with the producer stopped and ingestion caught up, nothing writes to the primary
+    replica = await replicaDifferences(stack, 60_000);
+  } finally {
+    await stack.cli(['start', 'event-producer']);
+  }
+  const taskSummary = await tasks.settle(180_000);
+  const history =
+    prometheusRestartedAt === undefined
+      ? undefined
+      : await historyKept(prometheusUrl, startedAt, prometheusRestartedAt, o.scrapeIntervalSec);
+  if (o.timeScale !== 1) await applyTimeScale(stack, 1);
+
+  const notifications = readNotifications(stack.log('alert-sink'));
+  const episodes = attribute(watch, results.map(faultWindow));
+  const faults: FaultResult[] = results.map(({ fault, expected, times }, i) => {
+    const base = {
+      fault: fault.name,
+      alert: expected.name,
+      times,
+      forSeconds: fault.forSeconds / o.timeScale,
+      deliveredFiring: false,
+      deliveredResolved: false,
+      ok: false,
+    };
+    if ('error' in times) return base;
+    const episode = episodes[i];
+    if (!episode) return base;
+    const got = delivered(notifications, expected, episode);
+    const sec = (ms: number) => Math.round(ms / 100) / 10;
+    return {
+      ...base,
+      ...(episode.pendingAt !== undefined
+        ? { pendingAfterSec: sec(episode.pendingAt - times.injectedAt) }
+        : {}),
+      ...(episode.firingAt !== undefined ? { firingAfterSec: sec(episode.firingAt - times.injectedAt) } : {}),
+      ...(episode.resolvedAt !== undefined
+        ? { resolvedAfterRecoverySec: sec(episode.resolvedAt - times.recoveredAt) }
+        : {}),
+      deliveredFiring: got.firing,
+      deliveredResolved: got.resolved,
+      ok: episode.resolvedAt !== undefined && got.firing && got.resolved,
+    };
+  });
+  const memoryGrowth = memory.growth();
+  const alerted = faults.filter((f) => f.ok).length;
+  const maxGrowth = Math.max(0, ...memoryGrowth.map((m) => m.growthMb));
+  const lost = events.lost + taskSummary.unfinished.length;
+  const duplicated = events.duplicated;
+  const ok =
+    alerted === faults.length &&
+    lost === 0 &&
+    duplicated === 0 &&
+    events.behind.length === 0 &&
+    taskSummary.wrong.length === 0 &&
+    replica.length === 0 &&
+    (history?.ok ?? true);
+  return {
+    faults,
+    events,
+    tasks: taskSummary,
+    replica,
+    history,
+    memory: memoryGrowth,
+    ok,
+    summary: `chaos: ${faults.length} faults, ${alerted}/${faults.length} alerted and resolved, lost ${lost}, duplicated ${duplicated}, max RSS growth ${maxGrowth.toFixed(1)} MB`,
+  };
+}
