@@ -98,6 +98,8 @@ export function supervise(spec: SupervisorSpec): void {
   let startedAt = 0;
   let stopping = false;
   let held = false;
+  /** SIGUSR2 came while the held component was still stopping: start it once it is down. */
+  let releasing = false;
   // Nothing else keeps this process alive while the component is held stopped or waits to restart.
   const keepAlive = setInterval(() => undefined, 60_000);
   let timer: NodeJS.Timeout | undefined;
@@ -117,24 +119,43 @@ export function supervise(spec: SupervisorSpec): void {
   const start = () => {
     timer = undefined;
     if (stopping || held || child) return;
-    const fd = openSync(spec.log, 'a');
+    let launched: ChildProcess;
     try {
-      const { command, args, env, cwd, uid, gid } = spec.launch;
-      child = spawn(command, args, {
-        cwd,
-        env,
-        stdio: ['ignore', fd, fd],
-        ...(uid !== undefined ? { uid, gid } : {}),
-      });
-    } finally {
-      closeSync(fd);
+      const fd = openSync(spec.log, 'a');
+      try {
+        const { command, args, env, cwd, uid, gid } = spec.launch;
+        launched = spawn(command, args, {
+          cwd,
+          env,
+          stdio: ['ignore', fd, fd],
+          ...(uid !== undefined ? { uid, gid } : {}),
+        });
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      // spawn itself threw (EPERM for uid, a log that cannot be opened): an exit like any other
+      note(`could not start ${spec.launch.command}: ${(error as Error).message}`);
+      startedAt = Date.now();
+      exited(null, null);
+      return;
     }
+    child = launched;
     startedAt = Date.now();
-    child.once('error', (error) => {
+    let ended = false;
+    const end = (code: number | null, signal: NodeJS.Signals | null) => {
+      if (ended || child !== launched) return;
+      ended = true;
+      exited(code, signal);
+    };
+    // A process that could not be started (ENOENT: binary or cwd gone) emits 'error' and never
+    // 'exit': count it as an exit, or the supervisor would wait for it forever.
+    launched.once('error', (error) => {
       note(`could not start ${spec.launch.command}: ${error.message}`);
+      if (launched.pid === undefined) end(null, null);
     });
-    child.once('exit', (code, signal) => exited(code, signal));
-    status.childPid = child.pid ?? null;
+    launched.once('exit', (code, signal) => end(code, signal));
+    status.childPid = launched.pid ?? null;
     if (status.state !== 'crash-looping') status.state = 'running';
     status.nextStartAt = null;
     publish();
@@ -162,6 +183,13 @@ export function supervise(spec: SupervisorSpec): void {
       status.state = 'held';
       note(`${spec.name} stopped on request; held until started again`);
       publish();
+      return;
+    }
+    if (releasing) {
+      // stopped on request and asked to start again before it was down: not a crash
+      releasing = false;
+      note(`${spec.name} stopped on request and started again`);
+      start();
       return;
     }
     status.quickExits = ranMs < RESTART_POLICY.stableAfterMs ? status.quickExits + 1 : 1;
@@ -197,10 +225,14 @@ export function supervise(spec: SupervisorSpec): void {
   process.on('SIGUSR1', () => {
     if (stopping || held) return;
     held = true;
+    releasing = false;
     clearTimeout(timer);
     clearTimeout(stableTimer);
-    if (child) child.kill(spec.stopSignal ?? 'SIGTERM');
-    else {
+    if (child) {
+      status.state = 'stopping';
+      publish();
+      child.kill(spec.stopSignal ?? 'SIGTERM');
+    } else {
       status.state = 'held';
       publish();
     }
@@ -209,7 +241,9 @@ export function supervise(spec: SupervisorSpec): void {
     if (stopping || !held) return;
     held = false;
     status.quickExits = 0;
-    if (!child) start();
+    if (child)
+      releasing = true; // still stopping: started again when it is down
+    else start();
   });
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));

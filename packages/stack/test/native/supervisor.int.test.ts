@@ -37,11 +37,12 @@ afterEach(() => {
 function startSupervisor(
   name: string,
   script: string,
+  command = process.execPath,
 ): { leader: ChildProcess; status: () => SupervisorStatus | undefined; log: string } {
   const spec: SupervisorSpec = {
     name,
     launch: {
-      command: process.execPath,
+      command,
       args: ['-e', script],
       env: { PATH: process.env.PATH ?? '' },
       cwd: dir,
@@ -138,4 +139,28 @@ test('SIGUSR1 holds the component stopped (no restart) and SIGUSR2 starts it aga
   await logged(s.log, 'ready', 2);
   expect(s.status()).toMatchObject({ state: 'running', restarts: 0 });
   expect(readFileSync(s.log, 'utf8')).toContain('svc stopped on request; held until started again');
+}, 30_000);
+
+test('a component that cannot be started at all (binary gone) is retried and reported, and down still ends it at once', async () => {
+  const s = startSupervisor('gone', '', path.join(dir, 'no-such-binary'));
+  await waitFor(() => s.status()?.state === 'crash-looping', { timeoutMs: 15_000, what: 'crash-looping' });
+  expect(readFileSync(s.log, 'utf8')).toMatch(/could not start .*no-such-binary: spawn .* ENOENT/);
+  const asked = Date.now();
+  process.kill(-s.leader.pid!, 'SIGTERM');
+  await waitFor(() => !groupAlive(s.leader.pid!), { timeoutMs: 5_000, what: 'the supervisor to end' });
+  expect(Date.now() - asked).toBeLessThan(5_000);
+}, 30_000);
+
+test('start while a held component is still stopping starts it once it is down, and is not counted as a crash', async () => {
+  const s = startSupervisor(
+    'slow',
+    'process.on("SIGTERM", () => setTimeout(() => process.exit(0), 1500)); console.log("ready"); setInterval(() => {}, 1000)',
+  );
+  await logged(s.log, 'ready');
+  process.kill(s.leader.pid!, 'SIGUSR1');
+  await waitFor(() => s.status()?.state === 'stopping', { timeoutMs: 5_000, what: 'stopping' });
+  process.kill(s.leader.pid!, 'SIGUSR2');
+  await logged(s.log, 'ready', 2);
+  expect(s.status()).toMatchObject({ state: 'running', restarts: 0 });
+  expect(readFileSync(s.log, 'utf8')).toContain('slow stopped on request and started again');
 }, 30_000);
