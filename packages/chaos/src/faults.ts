@@ -30,6 +30,9 @@ export interface Fault {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Processes a hang fault holds stopped right now: an interrupted run lets them go (SIGCONT). */
+export const FROZEN = new Set<number>();
+
 /** How long a stop or a hang lasts: long enough for its alert's `for:` and a few evaluations. */
 const holdMs = (ctx: FaultContext, secondsAtScale1: number) => (secondsAtScale1 * 1_000) / ctx.timeScale;
 
@@ -86,6 +89,7 @@ async function killIngestionMidTransaction(ctx: FaultContext): Promise<FaultTime
         return { injectedAt, recoveredAt: Date.now(), note: 'killed while a write transaction was open' };
       }
       if (Date.now() > deadline) throw new Error('no ingestion write transaction seen in 30 s');
+      await sleep(10);
     }
   } finally {
     await client.end().catch(() => undefined);
@@ -109,11 +113,13 @@ function hang(name: string, secondsAtScale1: number) {
     const pids = ctx.stack.processes(name);
     if (pids.length === 0) throw new Error(`${name} has no processes to hang`);
     const injectedAt = Date.now();
+    for (const p of pids) FROZEN.add(p);
     signalAll(pids, 'SIGSTOP');
     try {
       await sleep(holdMs(ctx, secondsAtScale1));
     } finally {
       signalAll(pids, 'SIGCONT');
+      for (const p of pids) FROZEN.delete(p);
     }
     return { injectedAt, recoveredAt: Date.now() };
   };

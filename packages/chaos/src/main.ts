@@ -3,8 +3,9 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type ChaosReport, runChaos } from './run';
-import { REPO_ROOT, runStackCli } from './stack-handle';
+import { FROZEN } from './faults';
+import { type ChaosReport, RESTORE, runChaos } from './run';
+import { REPO_ROOT, runStackCli, signalAll } from './stack-handle';
 
 const USAGE = `usage: pnpm chaos [--short | --duration <30m>] [--seed <n>] [--time-scale <k>] [--up] [--state-dir <dir>] [--json]
 
@@ -100,36 +101,48 @@ async function main(): Promise<number> {
   let stateDir = path.resolve(REPO_ROOT, values['state-dir'] ?? process.env.REELWATCH_STACK_DIR ?? '.stack');
   let scrapeIntervalSec = Number(process.env.REELWATCH_STACK_SCRAPE_INTERVAL ?? 15);
   let scratch: string | undefined;
-  if (values.up) {
-    scratch = mkdtempSync(path.join(os.tmpdir(), 'reelwatch-chaos-'));
-    stateDir = path.join(scratch, '.stack');
-    scrapeIntervalSec = Math.max(1, Math.floor(15 / timeScale));
-    const env = {
-      REELWATCH_STACK_SCRAPE_INTERVAL: String(scrapeIntervalSec),
-      PRODUCER_RATE: process.env.PRODUCER_RATE ?? '200',
-    };
-    const base = await freePortBase();
-    log(`starting a native stack for the run in ${stateDir} (ports from ${base})`);
-    const up = await runStackCli(
-      ['up', '--mode', 'native', '--state-dir', stateDir, '--port-base', String(base), '--no-install'],
-      env,
-      600_000,
-    );
-    if (up.code !== 0) {
-      process.stderr.write(up.stdout + up.stderr);
-      throw new Error(`pnpm stack up failed (exit ${up.code})`);
+  const cleanUp = async () => {
+    // a hang in progress let go, the stack's own rules back, a throwaway stack removed
+    signalAll([...FROZEN], 'SIGCONT');
+    for (const restore of RESTORE) await restore().catch(() => undefined);
+    if (scratch) {
+      await runStackCli(['down', '--volumes', '--mode', 'native', '--state-dir', stateDir], {}, 120_000);
+      rmSync(scratch, { recursive: true, force: true });
+      scratch = undefined;
     }
-  }
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      log(`chaos: ${signal}: putting the stack back`);
+      void cleanUp().finally(() => process.exit(130));
+    });
   try {
+    if (values.up) {
+      scratch = mkdtempSync(path.join(os.tmpdir(), 'reelwatch-chaos-'));
+      stateDir = path.join(scratch, '.stack');
+      scrapeIntervalSec = Math.max(1, Math.floor(15 / timeScale));
+      const env = {
+        REELWATCH_STACK_SCRAPE_INTERVAL: String(scrapeIntervalSec),
+        PRODUCER_RATE: process.env.PRODUCER_RATE ?? '200',
+      };
+      const base = await freePortBase();
+      log(`starting a native stack for the run in ${stateDir} (ports from ${base})`);
+      const up = await runStackCli(
+        ['up', '--mode', 'native', '--state-dir', stateDir, '--port-base', String(base), '--no-install'],
+        env,
+        600_000,
+      );
+      if (up.code !== 0) {
+        process.stderr.write(up.stdout + up.stderr);
+        throw new Error(`pnpm stack up failed (exit ${up.code})`);
+      }
+    }
     const report = await runChaos({ stateDir, durationSec, seed, timeScale, scrapeIntervalSec, log });
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     print(report, log);
     return report.ok ? 0 : 1;
   } finally {
-    if (scratch) {
-      await runStackCli(['down', '--volumes', '--mode', 'native', '--state-dir', stateDir], {}, 120_000);
-      rmSync(scratch, { recursive: true, force: true });
-    }
+    await cleanUp();
   }
 }
 

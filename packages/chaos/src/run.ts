@@ -46,6 +46,9 @@ export interface ChaosReport {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** What an interrupted run must put back (the stack's rules and Alertmanager timers). */
+export const RESTORE = new Set<() => Promise<void>>();
+
 const faultWindow = (r: { expected: ExpectedAlert; times: FaultTimes | { error: string } }) => ({
   expected: r.expected,
   injectedAt: 'error' in r.times ? undefined : r.times.injectedAt,
@@ -121,6 +124,14 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const prometheusUrl = stack.url('prometheus');
   const startedAt = Date.now();
   await applyTimeScale(stack, o.timeScale);
+  // the stack's own rules and Alertmanager timers back, whatever happens (once)
+  let restored = o.timeScale === 1;
+  const restore = async () => {
+    if (restored) return;
+    restored = true;
+    await applyTimeScale(stack, 1);
+  };
+  RESTORE.add(restore);
   o.log(
     `rules and Alertmanager timers divided by ${o.timeScale}; scrape interval ${o.scrapeIntervalSec} s; seed ${o.seed}`,
   );
@@ -181,29 +192,40 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       if (pending.length === 0 || Date.now() > settleBy) break;
       await sleep(2_000);
     }
+  } catch (error) {
+    await restore();
+    throw error;
   } finally {
     tasks.stop();
     watch.stop();
     memory.stop();
   }
 
-  o.log('accounting: stopping the producer, waiting for ingestion to catch up');
-  await stack.cli(['stop', 'event-producer']);
   let events: EventAccount;
   let replica: string[];
+  let taskSummary: TaskSummary;
+  let history: { ok: boolean; detail: string } | undefined;
   try {
-    events = await accountEvents(stack, 180_000);
-    // with the producer stopped and ingestion caught up, nothing writes to the primary
-    replica = await replicaDifferences(stack, 60_000);
+    o.log('accounting: stopping the producer, waiting for ingestion to catch up');
+    const stopped = await stack.cli(['stop', 'event-producer']);
+    if (stopped.code !== 0)
+      throw new Error(`pnpm stack stop event-producer failed: ${stopped.stderr || stopped.stdout}`);
+    try {
+      events = await accountEvents(stack, 180_000);
+      // with the producer stopped and ingestion caught up, nothing writes to the primary
+      replica = await replicaDifferences(stack, 60_000);
+    } finally {
+      await stack.cli(['start', 'event-producer']);
+    }
+    taskSummary = await tasks.settle(180_000);
+    history =
+      prometheusRestartedAt === undefined
+        ? undefined
+        : await historyKept(prometheusUrl, startedAt, prometheusRestartedAt, o.scrapeIntervalSec);
   } finally {
-    await stack.cli(['start', 'event-producer']);
+    await restore();
+    RESTORE.delete(restore);
   }
-  const taskSummary = await tasks.settle(180_000);
-  const history =
-    prometheusRestartedAt === undefined
-      ? undefined
-      : await historyKept(prometheusUrl, startedAt, prometheusRestartedAt, o.scrapeIntervalSec);
-  if (o.timeScale !== 1) await applyTimeScale(stack, 1);
 
   const notifications = readNotifications(stack.log('alert-sink'));
   const episodes = attribute(watch, results.map(faultWindow));
