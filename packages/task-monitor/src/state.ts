@@ -7,7 +7,13 @@ import {
   type TaskState,
   type WorkerEvent,
 } from '@reelwatch/task-worker';
-import { offlineSince, type WorkerRecord, type WorkerState, workerState } from './worker-state';
+import {
+  normalizeWorkerInfo,
+  offlineSince,
+  type WorkerRecord,
+  type WorkerState,
+  workerState,
+} from './worker-state';
 
 export type { WorkerRecord };
 
@@ -302,12 +308,14 @@ export class MonitorState {
    * shows no worker whose pool and queues it does not know.
    */
   private applyWorker(event: WorkerEvent): WorkerRecord | null {
+    // an announcement that is not a worker's is ignored, as if the event carried none
+    const info = event.info ? normalizeWorkerInfo(event.info) : null;
     let worker = this.workers.get(event.hostname);
     if (!worker) {
-      if (!event.info) return null;
+      if (!info) return null;
       worker = {
         hostname: event.hostname,
-        info: event.info,
+        info,
         lastHeartbeat: event.timestamp,
         offlineAt: null,
         freq: event.freq,
@@ -318,7 +326,7 @@ export class MonitorState {
     }
     if (event.type === 'worker-offline') {
       worker.offlineAt = Math.max(worker.offlineAt ?? 0, event.timestamp);
-      if (event.info) worker.info = event.info;
+      if (info) worker.info = info;
       worker.active = 0;
       worker.processed = event.processed;
       return worker;
@@ -328,7 +336,7 @@ export class MonitorState {
     worker.freq = event.freq;
     worker.active = event.active;
     worker.processed = event.processed;
-    if (event.info) worker.info = event.info;
+    if (info) worker.info = info;
     return worker;
   }
 

@@ -78,18 +78,57 @@ export function workerFromRedis(
 export function parseAnnouncement(json: string | null | undefined): WorkerInfo | null {
   if (!json) return null;
   try {
-    const value = JSON.parse(json) as Partial<WorkerInfo> | null;
-    if (
-      value === null ||
-      typeof value !== 'object' ||
-      typeof value.hostname !== 'string' ||
-      typeof value.concurrency !== 'number' ||
-      typeof value.freq !== 'number' ||
-      typeof value.timestamp !== 'number'
-    )
-      return null;
-    return value as WorkerInfo;
+    return normalizeWorkerInfo(JSON.parse(json));
   } catch {
     return null;
   }
+}
+
+const num = (v: unknown, fallback: number): number =>
+  typeof v === 'number' && Number.isFinite(v) ? v : fallback;
+const record = <T>(v: unknown): Record<string, T> =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, T>) : {};
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+
+/**
+ * A worker's self-description as the monitor may trust it, from Redis or from an event (written by
+ * any version of the worker, or by anything that can write to Redis): the identifying fields must
+ * be there (else null: skipped), the rest is defaulted to an empty or zero value of its type, so
+ * the pages and metrics never meet a missing list or a non-number.
+ */
+export function normalizeWorkerInfo(value: unknown): WorkerInfo | null {
+  if (value === null || typeof value !== 'object') return null;
+  const v = value as Record<string, unknown>;
+  if (
+    typeof v.hostname !== 'string' ||
+    typeof v.concurrency !== 'number' ||
+    typeof v.freq !== 'number' ||
+    typeof v.timestamp !== 'number'
+  )
+    return null;
+  const autoscale = record<unknown>(v.autoscale);
+  return {
+    hostname: v.hostname,
+    host: typeof v.host === 'string' ? v.host : '',
+    pid: num(v.pid, 0),
+    freq: v.freq,
+    concurrency: v.concurrency,
+    autoscale:
+      typeof autoscale.min === 'number' && typeof autoscale.max === 'number'
+        ? { min: autoscale.min, max: autoscale.max }
+        : null,
+    prefetchMultiplier: num(v.prefetchMultiplier, 1),
+    queues: strings(v.queues),
+    active: num(v.active, 0),
+    reserved: num(v.reserved, 0),
+    processed: num(v.processed, 0),
+    total: record<number>(v.total),
+    registered: strings(v.registered),
+    rateLimits: record<string>(v.rateLimits),
+    timeLimits: record<{ soft: number | null; hard: number | null }>(v.timeLimits),
+    activeTasks: Array.isArray(v.activeTasks) ? (v.activeTasks as WorkerInfo['activeTasks']) : [],
+    startedAt: num(v.startedAt, v.timestamp),
+    timestamp: v.timestamp,
+  };
 }

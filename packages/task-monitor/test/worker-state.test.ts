@@ -110,3 +110,27 @@ describe('MonitorState.purge', () => {
     expect(state.listWorkers().map((w) => w.hostname)).toEqual(['w3']);
   });
 });
+
+describe('announcements from anything that can write to Redis', () => {
+  it('keeps a worker whose announcement lacks lists or numbers, with empty values, and drops one without its identity', () => {
+    const info = parseAnnouncement(
+      JSON.stringify({
+        hostname: 'w@old',
+        concurrency: 2,
+        freq: 2,
+        timestamp: 100,
+        autoscale: { min: '<b>', max: 3 },
+      }),
+    );
+    expect(info).toMatchObject({
+      hostname: 'w@old',
+      queues: [],
+      registered: [],
+      autoscale: null,
+      active: 0,
+      startedAt: 100,
+    });
+    expect(parseAnnouncement(JSON.stringify({ concurrency: 2, freq: 2, timestamp: 1 }))).toBeNull();
+    expect(parseAnnouncement('not json')).toBeNull();
+  });
+});

@@ -25,7 +25,12 @@ export class LiveEvents {
   private lastBroker = 0;
   private lastKeepalive = 0;
 
-  constructor(private readonly monitor: TaskMonitor) {}
+  constructor(
+    private readonly monitor: TaskMonitor,
+    /** what a failed check does (it runs on a timer, where a throw would end the process) */
+    private readonly onError: (err: unknown) => void = (err) =>
+      process.emitWarning(`task-monitor live updates: ${(err as Error).message}`),
+  ) {}
 
   get clientCount(): number {
     return this.clients.size;
@@ -73,6 +78,15 @@ export class LiveEvents {
   }
 
   private check(): void {
+    // runs on a timer: a failure here must not become an uncaught exception of the monitor
+    try {
+      this.checkNow();
+    } catch (err) {
+      this.onError(err);
+    }
+  }
+
+  private checkNow(): void {
     const nowMs = Date.now();
     const kinds: LiveKind[] = [];
     const tasks = this.monitor.lastEventTime;

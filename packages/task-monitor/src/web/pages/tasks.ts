@@ -39,7 +39,8 @@ export function taskLink(id: string, text = id): string {
 }
 
 export function stateBadgeTask(state: string): string {
-  return `<span class="badge task-${state.toLowerCase()}">${esc(state)}</span>`;
+  // the state comes from Redis: only letters reach the class attribute
+  return `<span class="badge task-${state.toLowerCase().replace(/[^a-z]/g, '')}">${esc(state)}</span>`;
 }
 
 /** A single query value (a repeated key is the last one); '' when absent. */

@@ -63,7 +63,7 @@ export const workerPage: WebPage = {
     const pool = dl([
       ['Status', stateBadge(state)],
       ['Concurrency', `<span data-field="concurrency">${show(info.concurrency)}</span>`],
-      ['Autoscale', info.autoscale ? `${info.autoscale.min}–${info.autoscale.max}` : 'off'],
+      ['Autoscale', info.autoscale ? `${show(info.autoscale.min)}–${show(info.autoscale.max)}` : 'off'],
       ['Prefetch multiplier', show(info.prefetchMultiplier)],
       ['Active', online ? show(worker.active) : MISSING],
       ['Load', poolLoad(worker, online)],

@@ -39,7 +39,7 @@ function table(workers: WorkerRecord[], context: PageContext): string {
     return `<tr data-worker="${esc(w.hostname)}" data-state="${state}">
 <th scope="row">${workerLink(w.hostname)}</th>
 <td>${stateBadge(state)}</td>
-<td data-field="concurrency">${show(w.info.concurrency)}${w.info.autoscale ? ` <span class="muted">(autoscale ${w.info.autoscale.min}–${w.info.autoscale.max})</span>` : ''}</td>
+<td data-field="concurrency">${show(w.info.concurrency)}${w.info.autoscale ? ` <span class="muted">(autoscale ${show(w.info.autoscale.min)}–${show(w.info.autoscale.max)})</span>` : ''}</td>
 <td>${w.info.queues.length > 0 ? w.info.queues.map(esc).join(', ') : '—'}</td>
 <td class="num">${online ? show(w.active) : '—'}</td>
 <td class="num">${show(w.processed)}</td>
