@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { requestUrl } from '@reelwatch/pg-exporter';
 import { PROMETHEUS_CONTENT_TYPE } from '@reelwatch/service-kit';
 import type { Logger } from 'pino';
 import type { Exporter } from './exporter';
@@ -57,7 +58,11 @@ async function handle(
   req: http.IncomingMessage,
   res: http.ServerResponse,
 ): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const url = requestUrl(req.url);
+  if (!url) {
+    res.writeHead(400, { 'Content-Type': 'text/plain' }).end('malformed request target\n');
+    return;
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;

@@ -105,7 +105,7 @@ function requestHandler(options: ExporterHttpOptions): Handler {
  * on a fixed origin: `new URL(target, base)` would read `//host:99999/probe` as a network-path
  * reference (another host, an invalid port) and throw.
  */
-function requestUrl(target: string | undefined): URL | undefined {
+export function requestUrl(target: string | undefined): URL | undefined {
   if (!target?.startsWith('/')) return undefined;
   try {
     return new URL(`http://localhost${target}`);

@@ -16,7 +16,7 @@ export { type DataSource, parseDsn, resolveDataSources, serverLabel, splitDsnLis
 export { ExporterError, type ExporterErrorCode } from './errors';
 export { Exporter, type ExporterOptions, filterDatabases, shortVersion } from './exporter';
 export { ExpositionWriter, type MetricType, type Sample } from './exposition';
-export { startExporterServer } from './http';
+export { requestUrl, startExporterServer } from './http';
 export { PgTarget } from './target';
 export { loadUserQueries, parseUserQueries, versionSatisfies } from './user-queries';
 export { BasicAuth, loadWebConfig } from './web-config';

@@ -6,6 +6,7 @@ import {
   type MetricFamily,
   type PostgresCluster,
   parseExposition,
+  sendRaw,
   startKafka,
   startPostgres,
   waitFor,
@@ -345,6 +346,13 @@ describe('kafka-exporter against a 3-broker mock cluster and ingestion offsets i
       intervalMs: 500,
       what: 'kafka_up 1 after the cluster resumes',
     });
+  });
+
+  test('a malformed request target is a 400, not a failure of ours', async () => {
+    // read as a path on this server (new URL(target, base) would have thrown: a 500)
+    expect(await sendRaw(app.server.url, { method: 'GET', path: '//evil:99999/metrics' })).toBe(404);
+    expect(await sendRaw(app.server.url, { method: 'GET', path: 'metrics' })).toBe(400);
+    expect(await sendRaw(app.server.url, { method: 'GET', path: '/metrics' })).toBe(200);
   });
 
   test('a cluster gone: 200 with kafka_up 0 and every Kafka collector failed', async () => {
