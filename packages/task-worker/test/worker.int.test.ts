@@ -161,8 +161,12 @@ describe('TaskWorker', () => {
     expect(starts).toHaveLength(11);
     // 11 starts at 10/s take at least 10 intervals of 100 ms (a little timer slack allowed)
     expect(starts[10]! - starts[0]!).toBeGreaterThanOrEqual(0.95);
+    // Each start is scheduled one interval after the previous one's scheduled time (a token
+    // bucket, as Celery's rate limit): a start the busy machine runs late (timer, pool slot)
+    // shortens the next gap by that lateness, so a single gap may be under 100 ms by the timer
+    // slack; none is a burst, and the span above holds the rate.
     const gaps = starts.slice(1).map((t, i) => t - starts[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(0.09);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(0.05);
   });
 
   it('a hard time limit fails a task that runs longer', async () => {
