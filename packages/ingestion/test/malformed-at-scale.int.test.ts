@@ -16,7 +16,7 @@ import {
   wrongJson,
 } from './support/malformed-lines';
 import { prng } from './support/mutate';
-import { parseMetrics, scrape, startIngestion, uniqueName } from './support/pipeline';
+import { parseMetrics, scrape, startIngestion, uniqueName, watermarks } from './support/pipeline';
 import { databaseTables, describeDifferences, referenceTables } from './support/reference';
 import { useServers } from './support/servers';
 
@@ -80,20 +80,6 @@ async function produce(brokers: string[], topic: string, outgoing: Outgoing[]): 
     await flush();
   } finally {
     await producer.disconnect();
-  }
-}
-
-async function watermarks(
-  brokers: string[],
-  topic: string,
-): Promise<Map<number, { low: bigint; high: bigint }>> {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
-  } finally {
-    await admin.disconnect();
   }
 }
 

@@ -8,25 +8,11 @@ import {
   scrape,
   startIngestion,
   uniqueName,
+  watermarks,
 } from './support/pipeline';
 import { useServers } from './support/servers';
 
 const servers = useServers({ built: true });
-
-/** Offsets per partition: the broker's low and high watermarks. */
-async function watermarks(
-  brokers: string[],
-  topic: string,
-): Promise<Map<number, { low: bigint; high: bigint }>> {
-  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
-  } finally {
-    await admin.disconnect();
-  }
-}
 
 async function storedOffsets(database: string, group: string): Promise<Map<number, bigint>> {
   const rows = await servers.postgres.primary.query<{ partition: number; last_offset: string }>(

@@ -118,3 +118,18 @@ export async function scrape(url: string): Promise<string> {
   const response = await fetch(`${url}/metrics`);
   return response.text();
 }
+
+/** Offsets per partition: the broker's low and high watermarks. */
+export async function watermarks(
+  brokers: string[],
+  topic: string,
+): Promise<Map<number, { low: bigint; high: bigint }>> {
+  const admin = new Kafka({ brokers, logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return new Map(offsets.map((o) => [o.partition, { low: BigInt(o.low), high: BigInt(o.high) }]));
+  } finally {
+    await admin.disconnect();
+  }
+}
