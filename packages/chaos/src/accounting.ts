@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { parseEventLine } from '@reelwatch/ingestion';
+import { findBinary } from '@reelwatch/stack';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import type { NativeStack } from './stack-handle';
@@ -28,7 +30,19 @@ export interface EventAccount {
   duplicated: number;
   /** Partitions whose stored offset is not at the high watermark. */
   behind: string[];
+  /** Why the accounting could not be done (the counts above are then zero). */
+  error?: string;
 }
+
+export const NO_ACCOUNT: EventAccount = {
+  inTopic: 0,
+  deletedByBroker: 0,
+  inDatabase: 0,
+  byType: {},
+  lost: 0,
+  duplicated: 0,
+  behind: [],
+};
 
 /**
  * Every message in the topic counted exactly once, as an event or a dead letter: waits until
@@ -73,7 +87,7 @@ export async function accountEvents(stack: NativeStack, timeoutMs: number): Prom
       byType[type] ??= { topic: 0, database: 0 };
       byType[type].topic++;
     };
-    await readTopic(kafka, topic, marks, (value) => {
+    await readTopic(stack.kafkaBrokers(), topic, marks, (value) => {
       const parsed = parseEventLine(value);
       count(parsed.ok ? parsed.event.type : 'dead_letter');
     });
@@ -112,53 +126,59 @@ export async function accountEvents(stack: NativeStack, timeoutMs: number): Prom
   }
 }
 
-/** Reads every message of `topic` up to the given high watermarks, with a throwaway group. */
-async function readTopic(
-  kafka: Kafka,
+/**
+ * Reads every message of `topic` from each partition's low to its high watermark, with kcat
+ * assigned to the partition (no consumer group: after a long broker hang a new group can wait
+ * minutes for its first assignment). `%R%s` frames each value as a 32-bit big-endian length
+ * (-1 for null) and the bytes, so values with newlines or invalid UTF-8 arrive intact.
+ */
+export async function readTopic(
+  brokers: string[],
   topic: string,
   marks: { partition: number; high: string; low: string }[],
   onValue: (value: string) => void,
 ): Promise<void> {
-  const remaining = new Map(
-    marks.filter((m) => BigInt(m.high) > BigInt(m.low)).map((m) => [m.partition, BigInt(m.high)]),
-  );
-  if (remaining.size === 0) return;
-  const consumer = kafka.consumer({
-    groupId: `chaos-accounting-${process.pid}-${Date.now()}`,
-    sessionTimeout: 6_000,
-    heartbeatInterval: 500,
-    maxWaitTimeInMs: 200,
-  });
-  await consumer.connect();
-  let done!: () => void;
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch, resolveOffset, heartbeat }) => {
-        const high = remaining.get(batch.partition);
-        for (const message of batch.messages) {
-          if (high === undefined || BigInt(message.offset) >= high) break;
-          onValue(message.value === null ? '' : message.value.toString('utf8'));
-          resolveOffset(message.offset);
-          if (BigInt(message.offset) + 1n >= high) {
-            remaining.delete(batch.partition);
-            if (remaining.size === 0) done();
-          }
-        }
-        await heartbeat();
-      },
+  const kcat = findBinary('kcat');
+  if (!kcat) throw new Error('kcat is not installed (Debian package kcat): the accounting reads the topic with it');
+  for (const m of marks) {
+    const count = BigInt(m.high) - BigInt(m.low);
+    if (count <= 0n) continue;
+    const args = ['-C', '-q', '-e', '-b', brokers.join(','), '-t', topic, '-p', String(m.partition)];
+    args.push('-o', m.low, '-c', String(count), '-f', '%R%s');
+    const out = await new Promise<Buffer>((resolve, reject) => {
+      const child = spawn(kcat, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const chunks: Buffer[] = [];
+      let stderr = '';
+      const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+      child.stdout.on('data', (c: Buffer) => chunks.push(c));
+      child.stderr.on('data', (c: Buffer) => {
+        stderr = (stderr + c.toString('utf8')).slice(-2_000);
+      });
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        clearTimeout(timer);
+        if (code === 0) resolve(Buffer.concat(chunks));
+        else
+          reject(
+            new Error(
+              `kcat reading ${topic} partition ${m.partition} ${signal === 'SIGKILL' ? 'timed out after 300 s' : `exited ${code ?? signal}`}: ${stderr.trim()}`,
+            ),
+          );
+      });
     });
-    await Promise.race([
-      finished,
-      sleep(300_000).then(() => {
-        throw new Error(`reading the topic timed out; partitions left: ${[...remaining.keys()].join(', ')}`);
-      }),
-    ]);
-  } finally {
-    await consumer.disconnect();
+    let read = 0n;
+    for (let at = 0; at < out.length; ) {
+      const length = out.readInt32BE(at);
+      at += 4;
+      const value = length < 0 ? '' : out.subarray(at, at + length).toString('utf8');
+      at += Math.max(0, length);
+      onValue(value);
+      read++;
+    }
+    if (read !== count)
+      throw new Error(
+        `partition ${m.partition}: read ${read} messages from offset ${m.low}, expected ${count} (up to ${m.high})`,
+      );
   }
 }
 

@@ -41,16 +41,10 @@ async function freePortBase(): Promise<number> {
 
 function print(report: ChaosReport, log: (line: string) => void): void {
   log('');
-  for (const f of report.faults) {
-    const t = (v: number | undefined) => (v === undefined ? '-' : `${v} s`);
-    log(
-      'error' in f.times
-        ? `  ${f.fault}: NOT INJECTED (${f.times.error})`
-        : `  ${f.ok ? 'ok  ' : 'FAIL'} ${f.fault}: ${f.alert} for ${f.forSeconds} s, pending ${t(f.pendingAfterSec)}, firing ${t(f.firingAfterSec)} after the fault, resolved ${t(f.resolvedAfterRecoverySec)} after recovery, receiver got firing ${f.deliveredFiring ? 'yes' : 'NO'} / resolved ${f.deliveredResolved ? 'yes' : 'NO'}${f.times.note ? ` (${f.times.note})` : ''}`,
-    );
-  }
   const e = report.events;
-  log(
+  if (e.error) log(`  events: NOT ACCOUNTED (${e.error})`);
+  else
+    log(
     `  events: ${e.inTopic} in the topic${e.deletedByBroker ? ` (+${e.deletedByBroker} deleted by retention)` : ''}, ${e.inDatabase} in the database (${Object.entries(
       e.byType,
     )

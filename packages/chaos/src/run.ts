@@ -1,6 +1,6 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { accountEvents, type EventAccount, historyKept, replicaDifferences } from './accounting';
+import { accountEvents, type EventAccount, historyKept, NO_ACCOUNT, replicaDifferences } from './accounting';
 import { AlertWatch, attribute, delivered, type ExpectedAlert, readNotifications } from './alert-watch';
 import { type Fault, type FaultTimes, faultCatalogue, shuffled } from './faults';
 import { type MemoryGrowth, MemorySampler } from './memory';
@@ -104,6 +104,55 @@ async function waitFine(stack: NativeStack, timeoutMs: number): Promise<string[]
   }
 }
 
+/** Each fault's alert episode: pending, firing and resolved times, and what the receiver got. */
+function faultResults(
+  stack: NativeStack,
+  watch: AlertWatch,
+  results: { fault: Fault; expected: ExpectedAlert; times: FaultTimes | { error: string } }[],
+  timeScale: number,
+): FaultResult[] {
+  const notifications = readNotifications(stack.log('alert-sink'));
+  const episodes = attribute(watch, results.map(faultWindow));
+  const faults: FaultResult[] = results.map(({ fault, expected, times }, i) => {
+    const base = {
+      fault: fault.name,
+      alert: expected.name,
+      times,
+      forSeconds: fault.forSeconds / timeScale,
+      deliveredFiring: false,
+      deliveredResolved: false,
+      ok: false,
+    };
+    if ('error' in times) return base;
+    const episode = episodes[i];
+    if (!episode) return base;
+    const got = delivered(notifications, expected, episode);
+    const sec = (ms: number) => Math.round(ms / 100) / 10;
+    return {
+      ...base,
+      ...(episode.pendingAt !== undefined
+        ? { pendingAfterSec: sec(episode.pendingAt - times.injectedAt) }
+        : {}),
+      ...(episode.firingAt !== undefined ? { firingAfterSec: sec(episode.firingAt - times.injectedAt) } : {}),
+      ...(episode.resolvedAt !== undefined
+        ? { resolvedAfterRecoverySec: sec(episode.resolvedAt - times.recoveredAt) }
+        : {}),
+      deliveredFiring: got.firing,
+      deliveredResolved: got.resolved,
+      ok: episode.resolvedAt !== undefined && got.firing && got.resolved,
+    };
+  });
+  return faults;
+}
+
+/** One line per fault, as the run prints it. */
+export function faultLine(f: FaultResult): string {
+  const t = (v: number | undefined) => (v === undefined ? '-' : `${v} s`);
+  return 'error' in f.times
+    ? `  ${f.fault}: NOT INJECTED (${f.times.error})`
+    : `  ${f.ok ? 'ok  ' : 'FAIL'} ${f.fault}: ${f.alert} for ${f.forSeconds} s, pending ${t(f.pendingAfterSec)}, firing ${t(f.firingAfterSec)} after the fault, resolved ${t(f.resolvedAfterRecoverySec)} after recovery, receiver got firing ${f.deliveredFiring ? 'yes' : 'NO'} / resolved ${f.deliveredResolved ? 'yes' : 'NO'}${f.times.note ? ` (${f.times.note})` : ''}`;
+}
+
 /**
  * The fault-and-load run against a running native stack: load (the producer's events, the run's
  * own tasks), the faults in a seeded order, each one's alert followed from pending to resolved and
@@ -201,6 +250,10 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     memory.stop();
   }
 
+  // the alerts' verdict is printed before the accounting, so a failing accounting cannot hide it
+  o.log('alerts:');
+  for (const f of faultResults(stack, watch, results, o.timeScale)) o.log(faultLine(f));
+
   let events: EventAccount;
   let replica: string[];
   let taskSummary: TaskSummary;
@@ -211,7 +264,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     if (stopped.code !== 0)
       throw new Error(`pnpm stack stop event-producer failed: ${stopped.stderr || stopped.stdout}`);
     try {
-      events = await accountEvents(stack, 180_000);
+      events = await accountEvents(stack, 180_000).catch(
+        (error: Error): EventAccount => ({ ...NO_ACCOUNT, error: error.message }),
+      );
       // with the producer stopped and ingestion caught up, nothing writes to the primary
       replica = await replicaDifferences(stack, 60_000);
     } finally {
@@ -227,37 +282,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     RESTORE.delete(restore);
   }
 
-  const notifications = readNotifications(stack.log('alert-sink'));
-  const episodes = attribute(watch, results.map(faultWindow));
-  const faults: FaultResult[] = results.map(({ fault, expected, times }, i) => {
-    const base = {
-      fault: fault.name,
-      alert: expected.name,
-      times,
-      forSeconds: fault.forSeconds / o.timeScale,
-      deliveredFiring: false,
-      deliveredResolved: false,
-      ok: false,
-    };
-    if ('error' in times) return base;
-    const episode = episodes[i];
-    if (!episode) return base;
-    const got = delivered(notifications, expected, episode);
-    const sec = (ms: number) => Math.round(ms / 100) / 10;
-    return {
-      ...base,
-      ...(episode.pendingAt !== undefined
-        ? { pendingAfterSec: sec(episode.pendingAt - times.injectedAt) }
-        : {}),
-      ...(episode.firingAt !== undefined ? { firingAfterSec: sec(episode.firingAt - times.injectedAt) } : {}),
-      ...(episode.resolvedAt !== undefined
-        ? { resolvedAfterRecoverySec: sec(episode.resolvedAt - times.recoveredAt) }
-        : {}),
-      deliveredFiring: got.firing,
-      deliveredResolved: got.resolved,
-      ok: episode.resolvedAt !== undefined && got.firing && got.resolved,
-    };
-  });
+  const faults = faultResults(stack, watch, results, o.timeScale);
   const memoryGrowth = memory.growth();
   const alerted = faults.filter((f) => f.ok).length;
   const maxGrowth = Math.max(0, ...memoryGrowth.map((m) => m.growthMb));
@@ -268,6 +293,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     lost === 0 &&
     duplicated === 0 &&
     events.behind.length === 0 &&
+    events.error === undefined &&
     taskSummary.wrong.length === 0 &&
     replica.length === 0 &&
     (history?.ok ?? true);
@@ -279,6 +305,6 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     history,
     memory: memoryGrowth,
     ok,
-    summary: `chaos: ${faults.length} faults, ${alerted}/${faults.length} alerted and resolved, lost ${lost}, duplicated ${duplicated}, max RSS growth ${maxGrowth.toFixed(1)} MB`,
+    summary: `chaos: ${faults.length} faults, ${alerted}/${faults.length} alerted and resolved, ${events.error ? 'lost ? (events not accounted)' : `lost ${lost}`}, duplicated ${events.error ? '?' : duplicated}, max RSS growth ${maxGrowth.toFixed(1)} MB`,
   };
 }

@@ -16,6 +16,7 @@ export { containerState, projectContainers, summarizeServices } from './docker/c
 export { renderPortsTable } from './docs/ports-table';
 export { createEnvFileFromExample, readEnvFile } from './env-file';
 export { StackError } from './errors';
+export { findBinary } from './native/binaries';
 export { groupMembers, isRunning, type ProcessRecord } from './native/processes';
 export { MINIMAL_PROMETHEUS_CONFIG, rewritePrometheusConfig } from './native/prometheus-config';
 export { type NativeSettings, nativeSettings } from './native/settings';
