@@ -139,7 +139,8 @@ export async function readTopic(
   onValue: (value: string) => void,
 ): Promise<void> {
   const kcat = findBinary('kcat');
-  if (!kcat) throw new Error('kcat is not installed (Debian package kcat): the accounting reads the topic with it');
+  if (!kcat)
+    throw new Error('kcat is not installed (Debian package kcat): the accounting reads the topic with it');
   for (const m of marks) {
     const count = BigInt(m.high) - BigInt(m.low);
     if (count <= 0n) continue;

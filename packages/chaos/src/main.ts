@@ -45,14 +45,14 @@ function print(report: ChaosReport, log: (line: string) => void): void {
   if (e.error) log(`  events: NOT ACCOUNTED (${e.error})`);
   else
     log(
-    `  events: ${e.inTopic} in the topic${e.deletedByBroker ? ` (+${e.deletedByBroker} deleted by retention)` : ''}, ${e.inDatabase} in the database (${Object.entries(
-      e.byType,
-    )
-      .map(([type, n]) => `${type} ${n.database}/${n.topic}`)
-      .join(
-        ', ',
-      )}), lost ${e.lost}, duplicated ${e.duplicated}${e.behind.length ? `, BEHIND: ${e.behind.join('; ')}` : ''}`,
-  );
+      `  events: ${e.inTopic} in the topic${e.deletedByBroker ? ` (+${e.deletedByBroker} deleted by retention)` : ''}, ${e.inDatabase} in the database (${Object.entries(
+        e.byType,
+      )
+        .map(([type, n]) => `${type} ${n.database}/${n.topic}`)
+        .join(
+          ', ',
+        )}), lost ${e.lost}, duplicated ${e.duplicated}${e.behind.length ? `, BEHIND: ${e.behind.join('; ')}` : ''}`,
+    );
   const t = report.tasks;
   log(
     `  tasks: ${t.sent} sent and accepted, ${t.succeeded} succeeded, ${t.failed} failed as asked, ${t.unfinished.length} without a terminal state, ${t.wrong.length} ended otherwise than asked, ${t.refused} refused at send (broker down)`,

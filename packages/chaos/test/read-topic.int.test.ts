@@ -14,7 +14,11 @@ afterAll(async () => {
 });
 
 test('reads every message of every partition exactly, also after a broker hang', async () => {
-  const client = new Kafka({ brokers: kafka.brokers, clientId: 'read-topic-test', logLevel: logLevel.NOTHING });
+  const client = new Kafka({
+    brokers: kafka.brokers,
+    clientId: 'read-topic-test',
+    logLevel: logLevel.NOTHING,
+  });
   const admin = client.admin();
   await admin.connect();
   await admin.fetchTopicMetadata({ topics: ['accounting'] }); // the mock creates it (4 partitions)
