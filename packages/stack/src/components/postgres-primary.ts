@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pgQuery } from '../probes';
 import type { StackComponent } from './component';
 import { launchPostgres, preparePostgresDirs } from './postgres';
-import { APP_DATABASE, HOST, pgUrl, port, requireBinary, runOnce } from './support';
+import { APP_DATABASE, HOST, pgUrl, port, REPLICA_SLOT, requireBinary, runOnce } from './support';
 
 const POSTGRES_SETTINGS = `
 # added by pnpm stack (native mode): what the Compose primary runs with
@@ -12,6 +12,9 @@ shared_preload_libraries = 'pg_stat_statements'
 wal_level = replica
 max_wal_senders = 10
 max_replication_slots = 10
+# the replica's slot keeps the WAL it has not received, up to this much (a replica gone for good
+# must not fill the disk; past it, the replica has to be cloned again)
+max_slot_wal_keep_size = 2GB
 hot_standby = on
 track_io_timing = on
 `;
@@ -61,6 +64,13 @@ export const postgresPrimary: StackComponent = {
     );
     if (rows[0]?.n === 0) await pgQuery(admin, `CREATE DATABASE ${APP_DATABASE}`);
     await pgQuery(pgUrl(port(s, 'postgres-primary')), 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    // as the Compose primary's init does: the replica streams from slot `replica`, so WAL it has
+    // not received yet (stopped or hung under load) is kept instead of recycled; reserved at once
+    await pgQuery(
+      admin,
+      `SELECT pg_create_physical_replication_slot('${REPLICA_SLOT}', true)
+        WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '${REPLICA_SLOT}')`,
+    );
   },
   urls: (s) => [{ name: 'postgres-primary', url: pgUrl(port(s, 'postgres-primary')) }],
 };

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pgQuery } from '../probes';
 import type { StackComponent } from './component';
 import { launchPostgres, preparePostgresDirs } from './postgres';
-import { HOST, pgUrl, port, requireBinary, runOnce } from './support';
+import { HOST, pgUrl, port, REPLICA_SLOT, requireBinary, runOnce } from './support';
 
 export const postgresReplica: StackComponent = {
   name: 'postgres-replica',
@@ -49,6 +49,8 @@ export const postgresReplica: StackComponent = {
       // on the command line, so the replica follows the primary even when the ports change
       '-c',
       `primary_conninfo=host=${HOST} port=${port(s, 'postgres-primary')} user=postgres application_name=postgres-replica`,
+      '-c',
+      `primary_slot_name=${REPLICA_SLOT}`,
     ]),
   async health(s) {
     const rows = await pgQuery<{ status: string }>(

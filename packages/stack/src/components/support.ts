@@ -8,6 +8,8 @@ import type { NativeSettings } from '../native/settings';
 /** Shared by the native side of the components: every native server listens here only. */
 export const HOST = '127.0.0.1';
 export const APP_DATABASE = 'reelwatch';
+/** The physical replication slot the replica streams from (Compose's primary init creates the same). */
+export const REPLICA_SLOT = 'replica';
 export const TOPIC = 'movie-events';
 
 /** A component's native port (it must declare one). */
