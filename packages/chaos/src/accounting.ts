@@ -1,14 +1,12 @@
 import { spawn } from 'node:child_process';
 import { parseEventLine } from '@reelwatch/ingestion';
-import { findBinary } from '@reelwatch/stack';
-import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
-import type { NativeStack } from './stack-handle';
+import type { StackHandle } from './stack-handle';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function withClient<T>(port: number, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'reelwatch' });
+async function withClient<T>(config: pg.ClientConfig, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client(config);
   client.on('error', () => undefined);
   await client.connect();
   try {
@@ -50,80 +48,134 @@ export const NO_ACCOUNT: EventAccount = {
  * count per type with the database (users' per-type event counters and the dead-letter rows).
  * A duplicate raises a database count, a loss lowers it.
  */
-export async function accountEvents(stack: NativeStack, timeoutMs: number): Promise<EventAccount> {
-  const topic = stack.env('ingestion').INGESTION_TOPIC ?? 'movie-events';
-  const group = stack.env('ingestion').INGESTION_GROUP_ID ?? 'reelwatch-ingestion';
-  const kafka = new Kafka({
-    brokers: stack.kafkaBrokers(),
-    clientId: 'chaos-accounting',
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  const primary = stack.port('postgres-primary');
-  try {
-    const marks = await admin.fetchTopicOffsets(topic);
-    const deadline = Date.now() + timeoutMs;
-    let behind: string[] = [];
-    for (;;) {
-      const stored = await withClient(primary, async (c) => {
-        const { rows } = await c.query<{ partition: number; last_offset: string }>(
-          'SELECT partition, last_offset FROM ingestion_offsets WHERE consumer_group = $1 AND topic = $2',
-          [group, topic],
-        );
-        return new Map(rows.map((r) => [Number(r.partition), BigInt(r.last_offset)]));
-      });
-      behind = marks
-        .filter(
-          (m) => BigInt(m.high) > BigInt(m.low) && (stored.get(m.partition) ?? -1n) + 1n !== BigInt(m.high),
-        )
-        .map((m) => `${m.partition}: stored ${(stored.get(m.partition) ?? -1n) + 1n}, high ${m.high}`);
-      if (behind.length === 0 || Date.now() > deadline) break;
-      await sleep(1_000);
-    }
-
-    const byType: Record<string, { topic: number; database: number }> = {};
-    const count = (type: string) => {
-      byType[type] ??= { topic: 0, database: 0 };
-      byType[type].topic++;
-    };
-    await readTopic(stack.kafkaBrokers(), topic, marks, (value) => {
-      const parsed = parseEventLine(value);
-      count(parsed.ok ? parsed.event.type : 'dead_letter');
-    });
-    const db = await withClient(primary, async (c) => {
-      const { rows } = await c.query<{ watch: string; rate: string; recommend: string; dead: string }>(
-        `SELECT (SELECT coalesce(sum(watch_events), 0) FROM users) AS watch,
-                (SELECT coalesce(sum(rate_events), 0) FROM users) AS rate,
-                (SELECT coalesce(sum(recommend_events), 0) FROM users) AS recommend,
-                (SELECT count(*) FROM dead_letters) AS dead`,
+export async function accountEvents(stack: StackHandle, timeoutMs: number): Promise<EventAccount> {
+  const env = await stack.env('ingestion');
+  const topic = env.INGESTION_TOPIC ?? 'movie-events';
+  const group = env.INGESTION_GROUP_ID ?? 'reelwatch-ingestion';
+  const kcat = await stack.kcat();
+  const primary = await stack.database('postgres-primary');
+  const marks = await watermarks(kcat, topic);
+  const deadline = Date.now() + timeoutMs;
+  let behind: string[] = [];
+  for (;;) {
+    const stored = await withClient(primary, async (c) => {
+      const { rows } = await c.query<{ partition: number; last_offset: string }>(
+        'SELECT partition, last_offset FROM ingestion_offsets WHERE consumer_group = $1 AND topic = $2',
+        [group, topic],
       );
-      return rows[0]!;
+      return new Map(rows.map((r) => [Number(r.partition), BigInt(r.last_offset)]));
     });
-    for (const [type, n] of Object.entries({
-      watch: db.watch,
-      rate: db.rate,
-      recommend: db.recommend,
-      dead_letter: db.dead,
-    })) {
-      byType[type] ??= { topic: 0, database: 0 };
-      byType[type].database = Number(n);
-    }
-    const inTopic = marks.reduce((sum, m) => sum + Number(BigInt(m.high) - BigInt(m.low)), 0);
-    const inDatabase = Object.values(byType).reduce((sum, t) => sum + t.database, 0);
-    const deletedByBroker = marks.reduce((sum, m) => sum + Number(m.low), 0);
-    return {
-      inTopic,
-      deletedByBroker,
-      inDatabase,
-      byType,
-      lost: Math.max(0, inTopic + deletedByBroker - inDatabase),
-      duplicated: Math.max(0, inDatabase - inTopic - deletedByBroker),
-      behind,
-    };
-  } finally {
-    await admin.disconnect();
+    behind = marks
+      .filter(
+        (m) => BigInt(m.high) > BigInt(m.low) && (stored.get(m.partition) ?? -1n) + 1n !== BigInt(m.high),
+      )
+      .map((m) => `${m.partition}: stored ${(stored.get(m.partition) ?? -1n) + 1n}, high ${m.high}`);
+    if (behind.length === 0 || Date.now() > deadline) break;
+    await sleep(1_000);
   }
+
+  const byType: Record<string, { topic: number; database: number }> = {};
+  const count = (type: string) => {
+    byType[type] ??= { topic: 0, database: 0 };
+    byType[type].topic++;
+  };
+  await readTopic(kcat, topic, marks, (value) => {
+    const parsed = parseEventLine(value);
+    count(parsed.ok ? parsed.event.type : 'dead_letter');
+  });
+  const db = await withClient(primary, async (c) => {
+    const { rows } = await c.query<{ watch: string; rate: string; recommend: string; dead: string }>(
+      `SELECT (SELECT coalesce(sum(watch_events), 0) FROM users) AS watch,
+              (SELECT coalesce(sum(rate_events), 0) FROM users) AS rate,
+              (SELECT coalesce(sum(recommend_events), 0) FROM users) AS recommend,
+              (SELECT count(*) FROM dead_letters) AS dead`,
+    );
+    return rows[0]!;
+  });
+  for (const [type, n] of Object.entries({
+    watch: db.watch,
+    rate: db.rate,
+    recommend: db.recommend,
+    dead_letter: db.dead,
+  })) {
+    byType[type] ??= { topic: 0, database: 0 };
+    byType[type].database = Number(n);
+  }
+  const inTopic = marks.reduce((sum, m) => sum + Number(BigInt(m.high) - BigInt(m.low)), 0);
+  const inDatabase = Object.values(byType).reduce((sum, t) => sum + t.database, 0);
+  const deletedByBroker = marks.reduce((sum, m) => sum + Number(m.low), 0);
+  return {
+    inTopic,
+    deletedByBroker,
+    inDatabase,
+    byType,
+    lost: Math.max(0, inTopic + deletedByBroker - inDatabase),
+    duplicated: Math.max(0, inDatabase - inTopic - deletedByBroker),
+    behind,
+  };
+}
+
+type Kcat = { command: string[]; brokers: string };
+
+/** kcat run to the end, its stdout as bytes; the error names what it was doing. */
+function runKcat(kcat: Kcat, args: string[], what: string): Promise<Buffer> {
+  const [command, ...pre] = kcat.command;
+  return new Promise<Buffer>((resolve, reject) => {
+    const child = spawn(command!, [...pre, '-b', kcat.brokers, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => {
+      stderr = (stderr + c.toString('utf8')).slice(-2_000);
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(Buffer.concat(chunks));
+      else
+        reject(
+          new Error(
+            `kcat ${what} ${signal === 'SIGKILL' ? 'timed out after 300 s' : `exited ${code ?? signal}`}: ${stderr.trim()}`,
+          ),
+        );
+    });
+  });
+}
+
+/**
+ * Each partition's low and high watermark (kcat -Q: ListOffsets with the earliest (-2) and the
+ * latest (-1) timestamp); the partitions from the topic's metadata (kcat -L -J).
+ */
+export async function watermarks(
+  kcat: Kcat,
+  topic: string,
+): Promise<{ partition: number; low: string; high: string }[]> {
+  const metadata = JSON.parse(
+    (await runKcat(kcat, ['-L', '-J', '-t', topic], `reading ${topic}'s metadata`)).toString('utf8'),
+  ) as { topics: { topic: string; partitions: { partition: number }[] }[] };
+  const partitions = metadata.topics.find((t) => t.topic === topic)?.partitions.map((p) => p.partition) ?? [];
+  if (partitions.length === 0) throw new Error(`the broker knows no partitions of ${topic}`);
+  const offsets = async (timestamp: number) => {
+    const args = ['-Q', ...partitions.flatMap((p) => ['-t', `${topic}:${p}:${timestamp}`])];
+    const text = (await runKcat(kcat, args, `querying ${topic}'s offsets`)).toString('utf8');
+    // one line per partition: "<topic> [<partition>] offset <n>"
+    const out = new Map<number, string>();
+    for (const m of text.matchAll(/\[(\d+)\]\s+offset\s+(-?\d+)/g)) out.set(Number(m[1]), m[2]!);
+    return out;
+  };
+  const [low, high] = [await offsets(-2), await offsets(-1)];
+  return partitions
+    .sort((a, b) => a - b)
+    .map((partition) => {
+      const l = low.get(partition);
+      const h = high.get(partition);
+      if (l === undefined || h === undefined)
+        throw new Error(`kcat -Q gave no offsets for ${topic} partition ${partition}`);
+      return { partition, low: l, high: h };
+    });
 }
 
 /**
@@ -133,40 +185,17 @@ export async function accountEvents(stack: NativeStack, timeoutMs: number): Prom
  * (-1 for null) and the bytes, so values with newlines or invalid UTF-8 arrive intact.
  */
 export async function readTopic(
-  brokers: string[],
+  kcat: Kcat,
   topic: string,
   marks: { partition: number; high: string; low: string }[],
   onValue: (value: string) => void,
 ): Promise<void> {
-  const kcat = findBinary('kcat');
-  if (!kcat)
-    throw new Error('kcat is not installed (Debian package kcat): the accounting reads the topic with it');
   for (const m of marks) {
     const count = BigInt(m.high) - BigInt(m.low);
     if (count <= 0n) continue;
-    const args = ['-C', '-q', '-e', '-b', brokers.join(','), '-t', topic, '-p', String(m.partition)];
-    args.push('-o', m.low, '-c', String(count), '-f', '%R%s');
-    const out = await new Promise<Buffer>((resolve, reject) => {
-      const child = spawn(kcat, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      const chunks: Buffer[] = [];
-      let stderr = '';
-      const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
-      child.stdout.on('data', (c: Buffer) => chunks.push(c));
-      child.stderr.on('data', (c: Buffer) => {
-        stderr = (stderr + c.toString('utf8')).slice(-2_000);
-      });
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        if (code === 0) resolve(Buffer.concat(chunks));
-        else
-          reject(
-            new Error(
-              `kcat reading ${topic} partition ${m.partition} ${signal === 'SIGKILL' ? 'timed out after 300 s' : `exited ${code ?? signal}`}: ${stderr.trim()}`,
-            ),
-          );
-      });
-    });
+    const args = ['-C', '-q', '-e', '-t', topic, '-p', String(m.partition), '-o', m.low];
+    args.push('-c', String(count), '-f', '%R%s');
+    const out = await runKcat(kcat, args, `reading ${topic} partition ${m.partition}`);
     let read = 0n;
     for (let at = 0; at < out.length; ) {
       const length = out.readInt32BE(at);
@@ -195,9 +224,9 @@ const TABLES = [
 ];
 
 /** Tables that differ between the primary and the replica once it has replayed the primary's WAL. */
-export async function replicaDifferences(stack: NativeStack, timeoutMs: number): Promise<string[]> {
-  const primary = stack.port('postgres-primary');
-  const replica = stack.port('postgres-replica');
+export async function replicaDifferences(stack: StackHandle, timeoutMs: number): Promise<string[]> {
+  const primary = await stack.database('postgres-primary');
+  const replica = await stack.database('postgres-replica');
   const lsn = await withClient(
     primary,
     async (c) => (await c.query<{ l: string }>('SELECT pg_current_wal_lsn() AS l')).rows[0]!.l,
@@ -215,8 +244,8 @@ export async function replicaDifferences(stack: NativeStack, timeoutMs: number):
       return [`the replica did not replay up to ${lsn} within ${timeoutMs / 1000} s`];
     await sleep(500);
   }
-  const digest = (port: number) =>
-    withClient(port, async (c) => {
+  const digest = (config: pg.ClientConfig) =>
+    withClient(config, async (c) => {
       const out = new Map<string, string>();
       for (const table of TABLES) {
         const { rows } = await c.query<{ n: string; h: string | null }>(

@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-
 /** What identifies the alert a fault must raise: its name and the labels that must match. */
 export interface ExpectedAlert {
   name: string;
@@ -116,10 +114,10 @@ export interface Notification {
   startsAt: string;
 }
 
-export function readNotifications(logFile: string): Notification[] {
-  if (!existsSync(logFile)) return [];
+/** The notifications in alert-sink's log (one JSON line each; other lines skipped). */
+export function readNotifications(log: string): Notification[] {
   const out: Notification[] = [];
-  for (const line of readFileSync(logFile, 'utf8').split('\n')) {
+  for (const line of log.split('\n')) {
     if (!line.startsWith('{')) continue;
     try {
       const n = JSON.parse(line) as Notification;

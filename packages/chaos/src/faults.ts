@@ -1,10 +1,10 @@
 import pg from 'pg';
 import type { ExpectedAlert } from './alert-watch';
-import { type NativeStack, signalAll } from './stack-handle';
+import { type StackHandle, signalAll } from './stack-handle';
 import type { TaskLoad } from './task-load';
 
 export interface FaultContext {
-  stack: NativeStack;
+  stack: StackHandle;
   tasks: TaskLoad;
   /** Rule durations are divided by this (1 for the shipped rules). */
   timeScale: number;
@@ -22,7 +22,7 @@ export interface Fault {
   name: string;
   component: string;
   /** The alert that must go pending/firing, reach the receiver and resolve (labels from the running stack). */
-  alert(stack: NativeStack): ExpectedAlert;
+  alert(stack: StackHandle): ExpectedAlert;
   /** The rule's `for:` in seconds, at scale 1 (0: fires at once). */
   forSeconds: number;
   run(ctx: FaultContext): Promise<FaultTimes>;
@@ -36,8 +36,8 @@ export const FROZEN = new Set<number>();
 /** How long a stop or a hang lasts: long enough for its alert's `for:` and a few evaluations. */
 const holdMs = (ctx: FaultContext, secondsAtScale1: number) => (secondsAtScale1 * 1_000) / ctx.timeScale;
 
-function pid(ctx: FaultContext, name: string): number {
-  const p = ctx.stack.pid(name);
+async function pid(ctx: FaultContext, name: string): Promise<number> {
+  const p = await ctx.stack.pid(name);
   if (p === undefined) throw new Error(`${name} has no running process to fault`);
   return p;
 }
@@ -46,7 +46,7 @@ function pid(ctx: FaultContext, name: string): number {
 async function restarted(ctx: FaultContext, name: string, old: number): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const now = ctx.stack.pid(name);
+    const now = await ctx.stack.pid(name).catch(() => undefined);
     if (now !== undefined && now !== old) return;
     if (Date.now() > deadline)
       throw new Error(`${name} did not come back within 60 s after its process ${old} ended`);
@@ -56,7 +56,7 @@ async function restarted(ctx: FaultContext, name: string, old: number): Promise<
 
 function killAndWait(name: string, signal: NodeJS.Signals) {
   return async (ctx: FaultContext): Promise<FaultTimes> => {
-    const old = pid(ctx, name);
+    const old = await pid(ctx, name);
     const injectedAt = Date.now();
     process.kill(old, signal);
     await restarted(ctx, name, old);
@@ -66,16 +66,11 @@ function killAndWait(name: string, signal: NodeJS.Signals) {
 
 /** Kills ingestion while one of its transactions is open on the primary (pg_stat_activity). */
 async function killIngestionMidTransaction(ctx: FaultContext): Promise<FaultTimes> {
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port: ctx.stack.port('postgres-primary'),
-    user: 'postgres',
-    database: 'reelwatch',
-  });
+  const client = new pg.Client(await ctx.stack.database('postgres-primary'));
   client.on('error', () => undefined);
   await client.connect();
   try {
-    const old = pid(ctx, 'ingestion');
+    const old = await pid(ctx, 'ingestion');
     const deadline = Date.now() + 30_000;
     for (;;) {
       const { rows } = await client.query<{ n: number }>(
@@ -100,7 +95,7 @@ async function killIngestionMidTransaction(ctx: FaultContext): Promise<FaultTime
 async function killWorkerMidTask(ctx: FaultContext): Promise<FaultTimes> {
   const id = await ctx.tasks.sendSlow(30_000);
   await ctx.tasks.waitStarted(id, 30_000);
-  const old = pid(ctx, 'task-worker');
+  const old = await pid(ctx, 'task-worker');
   const injectedAt = Date.now();
   process.kill(old, 'SIGKILL');
   await restarted(ctx, 'task-worker', old);
@@ -110,7 +105,7 @@ async function killWorkerMidTask(ctx: FaultContext): Promise<FaultTimes> {
 /** SIGSTOP on every process of a component (not its supervisor), then SIGCONT. */
 function hang(name: string, secondsAtScale1: number) {
   return async (ctx: FaultContext): Promise<FaultTimes> => {
-    const pids = ctx.stack.processes(name);
+    const pids = await ctx.stack.processes(name);
     if (pids.length === 0) throw new Error(`${name} has no processes to hang`);
     const injectedAt = Date.now();
     for (const p of pids) FROZEN.add(p);
@@ -125,17 +120,13 @@ function hang(name: string, secondsAtScale1: number) {
   };
 }
 
-/** `pnpm stack stop <name>`, held, then `pnpm stack start <name>`: what a user types. */
+/** Stopped, held, then started, as a user types it (`pnpm stack stop`, `docker compose stop`). */
 function stopThenStart(name: string, secondsAtScale1: number) {
   return async (ctx: FaultContext): Promise<FaultTimes> => {
     const injectedAt = Date.now();
-    const stopped = await ctx.stack.cli(['stop', name]);
-    if (stopped.code !== 0)
-      throw new Error(`pnpm stack stop ${name} failed: ${stopped.stderr || stopped.stdout}`);
+    await ctx.stack.stop(name);
     await sleep(holdMs(ctx, secondsAtScale1));
-    const started = await ctx.stack.cli(['start', name]);
-    if (started.code !== 0)
-      throw new Error(`pnpm stack start ${name} failed: ${started.stderr || started.stdout}`);
+    await ctx.stack.start(name);
     return { injectedAt, recoveredAt: Date.now() };
   };
 }
@@ -145,18 +136,15 @@ const restartAlert = (job: string) => (): ExpectedAlert => ({
   labels: { job },
 });
 
-/** pg-exporter's `server` label of a stack database: host:port/database. */
-const server = (stack: NativeStack, name: string) => `127.0.0.1:${stack.port(name)}/reelwatch`;
-
 /**
  * The faults of one run, the issue's list: ingestion killed three times (once mid-transaction),
  * a task worker killed mid-task, the replica hung and stopped, the primary and Redis restarted,
  * Kafka hung, pg-exporter and Prometheus restarted. Each names the alert it must raise.
  */
 export function faultCatalogue(): Fault[] {
-  const replica = (stack: NativeStack): ExpectedAlert => ({
+  const replica = (stack: StackHandle): ExpectedAlert => ({
     name: 'PostgreSQLDown',
-    labels: { server: server(stack, 'postgres-replica') },
+    labels: { server: stack.pgServer('postgres-replica') },
   });
   return [
     {
@@ -206,7 +194,7 @@ export function faultCatalogue(): Fault[] {
       component: 'postgres-primary',
       alert: (stack) => ({
         name: 'PostgreSQLRestarted',
-        labels: { server: server(stack, 'postgres-primary') },
+        labels: { server: stack.pgServer('postgres-primary') },
       }),
       forSeconds: 0,
       run: killAndWait('postgres-primary', 'SIGINT'),

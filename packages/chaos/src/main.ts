@@ -3,15 +3,20 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { ComposeStack } from './compose-stack';
 import { FROZEN } from './faults';
 import { type ChaosReport, RESTORE, runChaos } from './run';
-import { REPO_ROOT, runStackCli, signalAll } from './stack-handle';
+import { NativeStack, REPO_ROOT, runStackCli, signalAll } from './stack-handle';
 
-const USAGE = `usage: pnpm chaos [--short | --duration <30m>] [--seed <n>] [--time-scale <k>] [--up] [--state-dir <dir>] [--json]
+const USAGE = `usage: pnpm chaos [--short | --duration <30m>] [--seed <n>] [--time-scale <k>] [--json]
+                  [--up] [--state-dir <dir>]                       (native)
+                  --compose [--project <name>] [--env-file <file>]  (Compose)
 
-Faults under load against the running native stack (pnpm stack up --mode native), then the
-accounting. --short runs every fault once with the rules' durations divided by 10 (a few minutes);
---up starts a throwaway native stack for the run and removes it after.`;
+Faults under load against the running stack, then the accounting. Native (the default): the stack
+of pnpm stack up --mode native; --up starts a throwaway one for the run and removes it after.
+--compose: the Compose project (default reelwatch, env file compose/.env) of
+docker compose -f compose/docker-compose.yml up. --short runs every fault once with the rules'
+durations divided by 10 (a few minutes).`;
 
 function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(s|m|h)?$/.exec(text.trim());
@@ -77,6 +82,9 @@ async function main(): Promise<number> {
       'time-scale': { type: 'string' },
       up: { type: 'boolean' },
       'state-dir': { type: 'string' },
+      compose: { type: 'boolean' },
+      project: { type: 'string' },
+      'env-file': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -92,6 +100,12 @@ async function main(): Promise<number> {
   if (!Number.isInteger(seed)) throw new Error('--seed must be an integer');
   const log = (line: string) => process.stdout.write(`${line}\n`);
 
+  if (values.compose && (values.up || values['state-dir']))
+    throw new Error(
+      '--up and --state-dir are for the native stack; with --compose, start the project with docker compose up',
+    );
+  if (!values.compose && (values.project || values['env-file']))
+    throw new Error('--project and --env-file name a Compose project: add --compose');
   let stateDir = path.resolve(REPO_ROOT, values['state-dir'] ?? process.env.REELWATCH_STACK_DIR ?? '.stack');
   let scrapeIntervalSec = Number(process.env.REELWATCH_STACK_SCRAPE_INTERVAL ?? 15);
   let scratch: string | undefined;
@@ -131,7 +145,13 @@ async function main(): Promise<number> {
         throw new Error(`pnpm stack up failed (exit ${up.code})`);
       }
     }
-    const report = await runChaos({ stateDir, durationSec, seed, timeScale, scrapeIntervalSec, log });
+    const stack = values.compose
+      ? await new ComposeStack(
+          values.project ?? 'reelwatch',
+          path.resolve(values['env-file'] ?? path.join(REPO_ROOT, 'compose', '.env')),
+        ).open()
+      : new NativeStack(stateDir, scrapeIntervalSec);
+    const report = await runChaos({ stack, durationSec, seed, timeScale, log });
     if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
     print(report, log);
     return report.ok ? 0 : 1;

@@ -1,4 +1,4 @@
-import { type NativeStack, rssMb } from './stack-handle';
+import type { StackHandle } from './stack-handle';
 
 interface Sample {
   at: number;
@@ -24,37 +24,37 @@ export interface MemoryGrowth {
 export class MemorySampler {
   private readonly samples = new Map<string, Sample[]>();
   private timer: NodeJS.Timeout | undefined;
+  private sampling = false;
 
   constructor(
-    private readonly stack: NativeStack,
+    private readonly stack: StackHandle,
     private readonly components: string[],
     private readonly warmupMs: number,
   ) {}
 
   start(intervalMs: number): void {
-    this.sample();
-    this.timer = setInterval(() => this.sample(), intervalMs);
+    void this.sample();
+    this.timer = setInterval(() => void this.sample(), intervalMs);
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     clearInterval(this.timer);
-    this.sample();
+    await this.sample();
   }
 
-  sample(now = Date.now()): void {
-    for (const name of this.components) {
-      let pid: number | undefined;
-      try {
-        pid = this.stack.pid(name);
-      } catch {
-        continue;
+  async sample(now = Date.now()): Promise<void> {
+    if (this.sampling) return;
+    this.sampling = true;
+    try {
+      for (const name of this.components) {
+        const measured = await this.stack.rss(name).catch(() => undefined);
+        if (measured === undefined) continue;
+        const list = this.samples.get(name) ?? [];
+        list.push({ at: now, pid: measured.pid, mb: measured.mb });
+        this.samples.set(name, list);
       }
-      if (pid === undefined) continue;
-      const mb = rssMb(pid);
-      if (mb === undefined) continue;
-      const list = this.samples.get(name) ?? [];
-      list.push({ at: now, pid, mb });
-      this.samples.set(name, list);
+    } finally {
+      this.sampling = false;
     }
   }
 

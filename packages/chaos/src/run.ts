@@ -1,22 +1,24 @@
-import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { accountEvents, type EventAccount, historyKept, NO_ACCOUNT, replicaDifferences } from './accounting';
-import { AlertWatch, attribute, delivered, type ExpectedAlert, readNotifications } from './alert-watch';
+import {
+  AlertWatch,
+  attribute,
+  delivered,
+  type ExpectedAlert,
+  type Notification,
+  readNotifications,
+} from './alert-watch';
 import { type Fault, type FaultTimes, faultCatalogue, shuffled } from './faults';
 import { type MemoryGrowth, MemorySampler } from './memory';
-import { NativeStack, REPO_ROOT } from './stack-handle';
+import type { StackHandle } from './stack-handle';
 import { TaskLoad, type TaskSummary } from './task-load';
-import { scaleAlertmanagerConfig, scaleRuleFile } from './time-scale';
 
 export interface ChaosOptions {
-  stateDir: string;
+  stack: StackHandle;
   /** Length of the fault phase; the fault list is run once, then again while time is left. */
   durationSec: number;
   seed: number;
   /** Rule and Alertmanager durations are divided by this for the run (1: as shipped). */
   timeScale: number;
-  /** Scrape and evaluation interval of the stack's Prometheus, in seconds. */
-  scrapeIntervalSec: number;
   log(line: string): void;
 }
 
@@ -72,30 +74,7 @@ const SAMPLED = [
   'pushgateway',
 ];
 
-/** Writes the repo's rules and Alertmanager config, durations divided by `factor`, and reloads both. */
-async function applyTimeScale(stack: NativeStack, factor: number): Promise<void> {
-  const rulesFrom = path.join(REPO_ROOT, 'prometheus', 'rules');
-  const rulesTo = path.join(stack.componentDir('prometheus'), 'rules');
-  for (const file of readdirSync(rulesFrom).filter((f) => f.endsWith('.yml'))) {
-    if (factor === 1) copyFileSync(path.join(rulesFrom, file), path.join(rulesTo, file));
-    else
-      writeFileSync(
-        path.join(rulesTo, file),
-        scaleRuleFile(readFileSync(path.join(rulesFrom, file), 'utf8'), factor),
-      );
-  }
-  const amFile = path.join(stack.componentDir('alertmanager'), 'alertmanager.yml');
-  const original = `${amFile}.shipped`;
-  if (!existsSync(original)) copyFileSync(amFile, original);
-  writeFileSync(amFile, scaleAlertmanagerConfig(readFileSync(original, 'utf8'), factor));
-  for (const component of ['prometheus', 'alertmanager']) {
-    const response = await fetch(stack.url(component, '/-/reload'), { method: 'POST' });
-    if (!response.ok)
-      throw new Error(`${component} did not reload its configuration: HTTP ${response.status}`);
-  }
-}
-
-async function waitFine(stack: NativeStack, timeoutMs: number): Promise<string[]> {
+async function waitFine(stack: StackHandle, timeoutMs: number): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { fine, problems } = await stack.componentsFine();
@@ -106,12 +85,11 @@ async function waitFine(stack: NativeStack, timeoutMs: number): Promise<string[]
 
 /** Each fault's alert episode: pending, firing and resolved times, and what the receiver got. */
 function faultResults(
-  stack: NativeStack,
+  notifications: Notification[],
   watch: AlertWatch,
   results: { fault: Fault; expected: ExpectedAlert; times: FaultTimes | { error: string } }[],
   timeScale: number,
 ): FaultResult[] {
-  const notifications = readNotifications(stack.log('alert-sink'));
   const episodes = attribute(watch, results.map(faultWindow));
   const faults: FaultResult[] = results.map(({ fault, expected, times }, i) => {
     const base = {
@@ -159,7 +137,7 @@ export function faultLine(f: FaultResult): string {
  * to the receiver, then the accounting: events, tasks, replica, Prometheus' history, memory.
  */
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
-  const stack = new NativeStack(o.stateDir);
+  const stack = o.stack;
   for (const needed of [
     'prometheus',
     'alertmanager',
@@ -171,22 +149,22 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     if (!stack.has(needed))
       throw new Error(`the stack runs no ${needed}: the fault run needs the whole topology`);
   const prometheusUrl = stack.url('prometheus');
+  const scrapeIntervalSec = await stack.applyTimeScale(o.timeScale);
   const startedAt = Date.now();
-  await applyTimeScale(stack, o.timeScale);
   // the stack's own rules and Alertmanager timers back, whatever happens (once)
   let restored = o.timeScale === 1;
   const restore = async () => {
     if (restored) return;
     restored = true;
-    await applyTimeScale(stack, 1);
+    await stack.applyTimeScale(1);
   };
   RESTORE.add(restore);
   o.log(
-    `rules and Alertmanager timers divided by ${o.timeScale}; scrape interval ${o.scrapeIntervalSec} s; seed ${o.seed}`,
+    `${stack.mode} stack; rules and Alertmanager timers divided by ${o.timeScale}; scrape interval ${scrapeIntervalSec} s; seed ${o.seed}`,
   );
 
   const watch = new AlertWatch(prometheusUrl);
-  const tasks = new TaskLoad(stack.url('task-monitor'));
+  const tasks = new TaskLoad(stack.url('task-monitor'), stack.taskMonitorHeaders());
   const warmupMs = Math.min(60_000, Math.max(15_000, (o.durationSec * 1000) / 10));
   const memory = new MemorySampler(
     stack,
@@ -231,7 +209,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     const settleBy = Date.now() + (15 * 60_000) / o.timeScale + 120_000;
     o.log('faults done: waiting for every alert to resolve and reach the receiver');
     for (;;) {
-      const notifications = readNotifications(stack.log('alert-sink'));
+      const notifications = readNotifications(await stack.alertSinkLog());
       const episodes = attribute(watch, results.map(faultWindow));
       const pending = results.filter((r, i) => {
         if ('error' in r.times) return false;
@@ -247,12 +225,13 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   } finally {
     tasks.stop();
     watch.stop();
-    memory.stop();
+    await memory.stop();
   }
 
   // the alerts' verdict is printed before the accounting, so a failing accounting cannot hide it
   o.log('alerts:');
-  for (const f of faultResults(stack, watch, results, o.timeScale)) o.log(faultLine(f));
+  for (const f of faultResults(readNotifications(await stack.alertSinkLog()), watch, results, o.timeScale))
+    o.log(faultLine(f));
 
   let events: EventAccount;
   let replica: string[];
@@ -260,9 +239,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   let history: { ok: boolean; detail: string } | undefined;
   try {
     o.log('accounting: stopping the producer, waiting for ingestion to catch up');
-    const stopped = await stack.cli(['stop', 'event-producer']);
-    if (stopped.code !== 0)
-      throw new Error(`pnpm stack stop event-producer failed: ${stopped.stderr || stopped.stdout}`);
+    await stack.stop('event-producer');
     try {
       events = await accountEvents(stack, 180_000).catch(
         (error: Error): EventAccount => ({ ...NO_ACCOUNT, error: error.message }),
@@ -270,19 +247,19 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       // with the producer stopped and ingestion caught up, nothing writes to the primary
       replica = await replicaDifferences(stack, 60_000);
     } finally {
-      await stack.cli(['start', 'event-producer']);
+      await stack.start('event-producer');
     }
     taskSummary = await tasks.settle(180_000);
     history =
       prometheusRestartedAt === undefined
         ? undefined
-        : await historyKept(prometheusUrl, startedAt, prometheusRestartedAt, o.scrapeIntervalSec);
+        : await historyKept(prometheusUrl, startedAt, prometheusRestartedAt, scrapeIntervalSec);
   } finally {
     await restore();
     RESTORE.delete(restore);
   }
 
-  const faults = faultResults(stack, watch, results, o.timeScale);
+  const faults = faultResults(readNotifications(await stack.alertSinkLog()), watch, results, o.timeScale);
   const memoryGrowth = memory.growth();
   const alerted = faults.filter((f) => f.ok).length;
   const maxGrowth = Math.max(0, ...memoryGrowth.map((m) => m.growthMb));

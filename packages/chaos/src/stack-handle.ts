@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
+  APP_DATABASE,
+  findBinary,
   groupMembers,
   isRunning,
   type NativeState,
@@ -10,6 +12,8 @@ import {
   type SupervisedRecord,
   type SupervisorStatus,
 } from '@reelwatch/stack';
+import type pg from 'pg';
+import { scaleAlertmanagerConfig, scaleRuleFile } from './time-scale';
 
 /** The repository root (packages/chaos/src or dist -> ../../..). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -22,11 +26,53 @@ export interface CliResult {
 }
 
 /**
+ * The running stack as the fault run sees it, native or Compose: where each component's process
+ * is, how a user stops and starts one, how to reach its database and the Kafka topic, and how the
+ * alert rules are made faster for a short run.
+ */
+export interface StackHandle {
+  readonly mode: 'native' | 'compose';
+  has(name: string): boolean;
+  /** HTTP address of prometheus, alertmanager or task-monitor, from this machine. */
+  url(name: string, suffix?: string): string;
+  /** The component's main process on this machine (a new one after each restart). */
+  pid(name: string): Promise<number | undefined>;
+  /** Every process of the component (a hang stops them all), not its supervisor. */
+  processes(name: string): Promise<number[]>;
+  /** Resident memory of the component now, and which process it was measured on. */
+  rss(name: string): Promise<{ pid: number; mb: number } | undefined>;
+  /** What a user types to stop and to start one component. */
+  stop(name: string): Promise<void>;
+  start(name: string): Promise<void>;
+  /** The environment the component was started with. */
+  env(name: string): Promise<Record<string, string>>;
+  /** A superuser connection to one of the stack's PostgreSQL servers. */
+  database(name: string): Promise<pg.ClientConfig>;
+  /** pg-exporter's `server` label for a stack database (host:port/database). */
+  pgServer(name: string): string;
+  /** kcat's command line (the binary, or a container on the stack's network) and the brokers. */
+  kcat(): Promise<{ command: string[]; brokers: string }>;
+  /** What the alert receiver (alert-sink) logged. */
+  alertSinkLog(): Promise<string>;
+  /** Rules and Alertmanager timers divided by `factor` (1: as shipped), live. Returns the scrape interval. */
+  applyTimeScale(factor: number): Promise<number>;
+  /** Every component fine (healthy, running, done), else what is not. */
+  componentsFine(): Promise<{ fine: boolean; problems: string[] }>;
+  /** Headers task-monitor's API wants (basic auth where the stack sets it). */
+  taskMonitorHeaders(): Record<string, string>;
+}
+
+/**
  * The running native stack as the fault run sees it: its state file, each component's supervisor
  * report and environment, and the CLI for what a user would type (stop, start, status).
  */
-export class NativeStack {
-  constructor(readonly stateDir: string) {}
+export class NativeStack implements StackHandle {
+  readonly mode = 'native';
+  constructor(
+    readonly stateDir: string,
+    /** Scrape interval the stack was started with (REELWATCH_STACK_SCRAPE_INTERVAL). */
+    private readonly scrapeIntervalSec = 15,
+  ) {}
 
   state(): NativeState {
     const state = readState(this.stateDir);
@@ -63,7 +109,11 @@ export class NativeStack {
   }
 
   /** The component's own process id (its supervisor's child; the recorded process when unsupervised). */
-  pid(name: string): number | undefined {
+  async pid(name: string): Promise<number | undefined> {
+    return this.ownPid(name);
+  }
+
+  private ownPid(name: string): number | undefined {
     const record = this.record(name);
     if (!record.statusFile) return isRunning(record) ? record.pid : undefined;
     return this.supervisor(name)?.childPid ?? undefined;
@@ -73,23 +123,84 @@ export class NativeStack {
    * Every process of the component but its supervisor: its own process and all its descendants
    * (PostgreSQL's backends each run in a session of their own, so the process group is not enough).
    */
-  processes(name: string): number[] {
+  async processes(name: string): Promise<number[]> {
     const record = this.record(name);
     const roots = record.statusFile
-      ? [this.pid(name)].filter((p): p is number => p !== undefined)
+      ? [this.ownPid(name)].filter((p): p is number => p !== undefined)
       : groupMembers(record.pid);
     return [...new Set(roots.flatMap((root) => [root, ...descendants(root)]))];
   }
 
+  async rss(name: string): Promise<{ pid: number; mb: number } | undefined> {
+    const pid = this.ownPid(name);
+    const mb = pid === undefined ? undefined : rssMb(pid);
+    return pid === undefined || mb === undefined ? undefined : { pid, mb };
+  }
+
+  async stop(name: string): Promise<void> {
+    const r = await this.cli(['stop', name]);
+    if (r.code !== 0) throw new Error(`pnpm stack stop ${name} failed: ${r.stderr || r.stdout}`);
+  }
+
+  async start(name: string): Promise<void> {
+    const r = await this.cli(['start', name]);
+    if (r.code !== 0) throw new Error(`pnpm stack start ${name} failed: ${r.stderr || r.stdout}`);
+  }
+
+  async database(name: string): Promise<pg.ClientConfig> {
+    return { host: '127.0.0.1', port: this.port(name), user: 'postgres', database: APP_DATABASE };
+  }
+
+  pgServer(name: string): string {
+    return `127.0.0.1:${this.port(name)}/${APP_DATABASE}`;
+  }
+
+  async kcat(): Promise<{ command: string[]; brokers: string }> {
+    const kcat = findBinary('kcat');
+    if (!kcat)
+      throw new Error('kcat is not installed (Debian package kcat): the accounting reads the topic with it');
+    return { command: [kcat], brokers: this.kafkaBrokers().join(',') };
+  }
+
+  async alertSinkLog(): Promise<string> {
+    const file = this.record('alert-sink').log;
+    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  }
+
+  /** Writes the repo's rules and Alertmanager config into the stack, durations divided by `factor`, and reloads both. */
+  async applyTimeScale(factor: number): Promise<number> {
+    const rulesFrom = path.join(REPO_ROOT, 'prometheus', 'rules');
+    const rulesTo = path.join(this.componentDir('prometheus'), 'rules');
+    for (const file of readdirSync(rulesFrom).filter((f) => f.endsWith('.yml'))) {
+      const text = readFileSync(path.join(rulesFrom, file), 'utf8');
+      writeFileSync(path.join(rulesTo, file), factor === 1 ? text : scaleRuleFile(text, factor));
+    }
+    const amFile = path.join(this.componentDir('alertmanager'), 'alertmanager.yml');
+    const original = `${amFile}.shipped`;
+    if (!existsSync(original)) copyFileSync(amFile, original);
+    writeFileSync(amFile, scaleAlertmanagerConfig(readFileSync(original, 'utf8'), factor));
+    for (const component of ['prometheus', 'alertmanager']) {
+      const response = await fetch(this.url(component, '/-/reload'), { method: 'POST' });
+      if (!response.ok)
+        throw new Error(`${component} did not reload its configuration: HTTP ${response.status}`);
+    }
+    return this.scrapeIntervalSec;
+  }
+
+  taskMonitorHeaders(): Record<string, string> {
+    const auth = this.envNow('task-monitor').TASK_MONITOR_BASIC_AUTH;
+    return auth ? { authorization: `Basic ${Buffer.from(auth).toString('base64')}` } : {};
+  }
+
+  async env(name: string): Promise<Record<string, string>> {
+    return this.envNow(name);
+  }
+
   /** The environment the component was started with (from its supervisor's spec). */
-  env(name: string): Record<string, string> {
+  private envNow(name: string): Record<string, string> {
     const spec = path.join(this.stateDir, 'supervise', `${name}.spec.json`);
     if (!existsSync(spec)) return {};
     return (JSON.parse(readFileSync(spec, 'utf8')) as { launch: { env: Record<string, string> } }).launch.env;
-  }
-
-  log(name: string): string {
-    return this.record(name).log;
   }
 
   componentDir(name: string): string {
@@ -121,10 +232,19 @@ export class NativeStack {
 }
 
 export function runStackCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<CliResult> {
+  return run(process.execPath, [STACK_CLI, ...args], { env, timeoutMs });
+}
+
+/** Runs a command from the repository root and collects its output (killed after timeoutMs). */
+export function run(
+  command: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs: number },
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [STACK_CLI, ...args], {
+    const child = spawn(command, args, {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -135,7 +255,7 @@ export function runStackCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs: n
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs);
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(timer);

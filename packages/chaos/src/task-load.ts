@@ -21,7 +21,11 @@ export class TaskLoad {
   private timer: NodeJS.Timeout | undefined;
   private n = 0;
 
-  constructor(private readonly monitorUrl: string) {}
+  constructor(
+    private readonly monitorUrl: string,
+    /** Basic auth where the stack sets it (Compose does). */
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   start(intervalMs: number): void {
     this.timer = setInterval(() => void this.sendNext(), intervalMs);
@@ -48,7 +52,7 @@ export class TaskLoad {
     try {
       const response = await fetch(`${this.monitorUrl}/api/task/async-apply/${name}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...this.headers, 'content-type': 'application/json' },
         body: JSON.stringify({ kwargs: args }),
         signal: AbortSignal.timeout(5_000),
       });
@@ -76,7 +80,9 @@ export class TaskLoad {
   async waitStarted(id: string, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const response = await fetch(`${this.monitorUrl}/api/task/info/${id}`).catch(() => undefined);
+      const response = await fetch(`${this.monitorUrl}/api/task/info/${id}`, { headers: this.headers }).catch(
+        () => undefined,
+      );
       if (response?.ok && ((await response.json()) as { state?: string }).state === 'STARTED') return;
       if (Date.now() > deadline) throw new Error(`task ${id} did not start within ${timeoutMs / 1000} s`);
       await new Promise((r) => setTimeout(r, 100));
@@ -89,7 +95,9 @@ export class TaskLoad {
     for (;;) {
       const open = this.sent.filter((t) => !t.state || !TERMINAL.has(t.state));
       for (const task of open) {
-        const response = await fetch(`${this.monitorUrl}/api/task/result/${task.id}`).catch(() => undefined);
+        const response = await fetch(`${this.monitorUrl}/api/task/result/${task.id}`, {
+          headers: this.headers,
+        }).catch(() => undefined);
         if (response?.ok) task.state = ((await response.json()) as { state: string }).state;
       }
       if (open.length === 0 || Date.now() > deadline) break;

@@ -73,6 +73,11 @@ export class ComposeProject {
     this.env = env;
   }
 
+  /** The project's env file (what a user keeps in compose/.env). */
+  get envFilePath(): string {
+    return this.envFile;
+  }
+
   compose(args: string[], options: RunOptions = {}): Promise<RunResult> {
     return run('docker', this.args(args), { cwd: REPO_ROOT, timeoutMs: 900_000, ...options });
   }

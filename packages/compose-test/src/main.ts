@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { composeChaos } from './checks/chaos';
 import { panelsWithData } from './checks/dashboards';
 import { healthReport } from './checks/health';
 import { eventsFlow, replicaStreams, snapshotPushed, taskMonitorAuth } from './checks/pipeline';
@@ -157,6 +158,9 @@ async function main(): Promise<number> {
   try {
     await upAndHealthy(project, plan, summary);
     await runningStackChecks(project, summary);
+    await check('pnpm chaos --compose --short: every fault alerted and resolved, nothing lost', () =>
+      composeChaos(project, (l) => log(`# ${l}`)),
+    );
     await scaleChecks(project, plan);
     if (failures.length > 0) await diagnose(project);
   } finally {
