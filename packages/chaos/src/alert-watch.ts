@@ -129,17 +129,28 @@ export function readNotifications(log: string): Notification[] {
   return out;
 }
 
-/** Whether the receiver got the episode's firing and resolved notifications. */
+/**
+ * Whether the receiver got the episode's own firing and resolved notifications. Prometheus sends
+ * `startsAt` as the time the alert began firing, which the watch sees within a poll or two, so a
+ * notification belongs to the episode whose firing it starts: not before the episode began (less a
+ * margin for a Prometheus that was unreachable), not after the watch saw it firing (plus a margin).
+ * An earlier or later episode of the same alert does not count for this one.
+ */
 export function delivered(
   notifications: Notification[],
   expected: ExpectedAlert,
   episode: AlertEpisode,
 ): { firing: boolean; resolved: boolean } {
-  const ours = notifications.filter(
-    (n) =>
+  const began = episode.pendingAt ?? episode.firingAt ?? 0;
+  const fired = episode.firingAt ?? Number.POSITIVE_INFINITY;
+  const ours = notifications.filter((n) => {
+    const startsAt = Date.parse(n.startsAt);
+    return (
       matches(expected, n.labels.alertname ?? '', n.labels) &&
-      Date.parse(n.startsAt) >= (episode.pendingAt ?? episode.firingAt ?? 0) - 120_000,
-  );
+      startsAt >= began - 120_000 &&
+      startsAt <= fired + 30_000
+    );
+  });
   return {
     firing: ours.some((n) => n.status === 'firing'),
     resolved: ours.some((n) => n.status === 'resolved'),

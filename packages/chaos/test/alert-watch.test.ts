@@ -78,3 +78,24 @@ test('the receiver got an episode when alert-sink logged its firing and resolved
     resolved: false,
   });
 });
+
+test('a notification counts only for the episode whose firing it starts, not an earlier or later one', () => {
+  // Alertmanager merged two episodes: the first's resolution was never sent before the second fired
+  const first = {
+    name: restarted.name,
+    labels: { job: 'ingestion' },
+    firingAt: Date.parse('2026-12-03T17:00:05Z'),
+  };
+  const second = {
+    name: restarted.name,
+    labels: { job: 'ingestion' },
+    firingAt: Date.parse('2026-12-03T17:12:05Z'),
+  };
+  const labels = { alertname: restarted.name, job: 'ingestion' };
+  const log = [
+    { status: 'firing' as const, labels, startsAt: '2026-12-03T17:00:04Z' },
+    { status: 'resolved' as const, labels, startsAt: '2026-12-03T17:12:04Z' },
+  ];
+  expect(delivered(log, restarted, first)).toEqual({ firing: true, resolved: false });
+  expect(delivered(log, restarted, second)).toEqual({ firing: false, resolved: true });
+});
