@@ -79,14 +79,12 @@ export class ComposeStack implements StackHandle {
     return this;
   }
 
-  compose(args: string[], timeoutMs = 300_000): Promise<CliResult> {
-    return run(
-      'docker',
-      ['compose', '-p', this.project, '-f', COMPOSE_FILE, '--env-file', this.envFile, ...args],
-      {
-        timeoutMs,
-      },
-    );
+  /** `docker compose` on this project; `overrides` are Compose files merged over the shipped one. */
+  compose(args: string[], timeoutMs = 300_000, overrides: string[] = []): Promise<CliResult> {
+    const files = [COMPOSE_FILE, ...overrides].flatMap((f) => ['-f', f]);
+    return run('docker', ['compose', '-p', this.project, ...files, '--env-file', this.envFile, ...args], {
+      timeoutMs,
+    });
   }
 
   private container(name: string): Docker.Container {
@@ -267,32 +265,16 @@ export class ComposeStack implements StackHandle {
       }),
     );
     this.scaledDir = dir;
-    await this.recreate(['-f', override]);
+    await this.recreate([override]);
     return scrape;
   }
 
   /** Recreates what the time scale changes (data volumes kept) and waits until it is healthy. */
-  private async recreate(extraFiles: string[]): Promise<void> {
-    const r = await run(
-      'docker',
-      [
-        'compose',
-        '-p',
-        this.project,
-        '-f',
-        COMPOSE_FILE,
-        ...extraFiles,
-        '--env-file',
-        this.envFile,
-        'up',
-        '-d',
-        '--no-deps',
-        '--wait',
-        '--wait-timeout',
-        '180',
-        ...SCALED,
-      ],
-      { timeoutMs: 300_000 },
+  private async recreate(overrides: string[]): Promise<void> {
+    const r = await this.compose(
+      ['up', '-d', '--no-deps', '--wait', '--wait-timeout', '180', ...SCALED],
+      300_000,
+      overrides,
     );
     if (r.code !== 0)
       throw new Error(`recreating prometheus and alertmanager failed: ${r.stderr || r.stdout}`);
