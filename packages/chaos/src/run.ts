@@ -85,29 +85,41 @@ async function waitFine(stack: StackHandle, timeoutMs: number): Promise<string[]
 }
 
 /**
- * One episode per fault, end to end: before a fault, the previous episode of the same alert has
- * resolved and the receiver has its resolved notification. Alertmanager reports an alert that fires
- * again before its resolution went out (within the group interval) as one incident, still firing:
- * the receiver would never hear of the second fault on its own. Bounded by the restart alerts'
- * 10-minute window plus Alertmanager's 5-minute group interval, scaled, and a margin.
+ * One episode per fault, end to end: before a fault, the previous fault of the same alert has had
+ * its episode (seen firing), that episode has resolved, and the receiver has its resolved
+ * notification. Without the first condition two faults close together (the previous one's alert
+ * not yet evaluated, or Prometheus restarting in between) share one episode. Without the last,
+ * Alertmanager reports an alert that fires again before its resolution went out (within the group
+ * interval) as one incident, still firing: the receiver would never hear of the second fault on its
+ * own. Bounded by the rule's `for:`, the restart alerts' 10-minute window and Alertmanager's
+ * 5-minute group interval, scaled, plus a margin; past that the run says so and goes on.
  */
 async function previousReported(
   stack: StackHandle,
   watch: AlertWatch,
-  results: { expected: ExpectedAlert; times: FaultTimes | { error: string } }[],
+  results: { fault: Fault; expected: ExpectedAlert; times: FaultTimes | { error: string } }[],
   expected: ExpectedAlert,
   o: Pick<ChaosOptions, 'timeScale' | 'log'>,
 ): Promise<void> {
-  const clearBy = Date.now() + (15 * 60_000) / o.timeScale + 60_000;
-  while (watch.active(expected) && Date.now() < clearBy) await sleep(1_000);
-  const episodes = attribute(watch, results.map(faultWindow));
-  const previous = episodes.filter((e, i) => e && sameAlert(results[i]!.expected, expected)).at(-1);
-  if (!previous) return;
-  const reportedBy = Date.now() + (5 * 60_000) / o.timeScale + 60_000;
+  const before = results
+    .map((r, i) => ({ r, i }))
+    .filter(({ r }) => !('error' in r.times) && sameAlert(r.expected, expected));
+  const last = before.at(-1);
+  const forMs = (last?.r.fault.forSeconds ?? 0) * 1_000;
+  const deadline = Date.now() + (forMs + 20 * 60_000) / o.timeScale + 120_000;
   for (;;) {
-    if (delivered(readNotifications(await stack.alertSinkLog()), expected, previous).resolved) return;
-    if (Date.now() > reportedBy) {
-      o.log(`  (the receiver has no resolved notification for the previous ${expected.name}; going on)`);
+    let waiting: string | undefined;
+    if (watch.active(expected)) waiting = 'is still active';
+    else if (last) {
+      const episode = attribute(watch, results.map(faultWindow))[last.i];
+      if (!episode) waiting = 'of the previous fault has not fired yet';
+      else if (episode.resolvedAt === undefined) waiting = 'has not resolved';
+      else if (!delivered(readNotifications(await stack.alertSinkLog()), expected, episode).resolved)
+        waiting = 'has no resolved notification at the receiver yet';
+    }
+    if (waiting === undefined) return;
+    if (Date.now() > deadline) {
+      o.log(`  (${expected.name} ${waiting}; going on)`);
       return;
     }
     await sleep(2_000);
@@ -220,7 +232,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         const problems = await waitFine(stack, 120_000);
         if (problems.length > 0)
           o.log(`  (not every component is fine before the next fault: ${problems.join('; ')})`);
-        o.log(`fault: ${fault.name}`);
+        o.log(`fault: ${fault.name} (${new Date().toISOString()})`);
         let times: FaultTimes | { error: string };
         try {
           times = await fault.run(ctx);
