@@ -94,7 +94,7 @@ async function waitFine(stack: StackHandle, timeoutMs: number): Promise<string[]
  * own. Bounded by the rule's `for:`, the restart alerts' 10-minute window and Alertmanager's
  * 5-minute group interval, scaled, plus a margin; past that the run says so and goes on.
  */
-async function previousReported(
+export async function previousReported(
   stack: StackHandle,
   watch: AlertWatch,
   results: { fault: Fault; expected: ExpectedAlert; times: FaultTimes | { error: string } }[],
