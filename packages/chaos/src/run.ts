@@ -101,17 +101,14 @@ export async function previousReported(
   expected: ExpectedAlert,
   o: Pick<ChaosOptions, 'timeScale' | 'log'>,
 ): Promise<void> {
-  const before = results
-    .map((r, i) => ({ r, i }))
-    .filter(({ r }) => !('error' in r.times) && sameAlert(r.expected, expected));
-  const last = before.at(-1);
-  const forMs = (last?.r.fault.forSeconds ?? 0) * 1_000;
+  const last = results.findLastIndex((r) => !('error' in r.times) && sameAlert(r.expected, expected));
+  const forMs = (results[last]?.fault.forSeconds ?? 0) * 1_000;
   const deadline = Date.now() + (forMs + 20 * 60_000) / o.timeScale + 120_000;
   for (;;) {
     let waiting: string | undefined;
     if (watch.active(expected)) waiting = 'is still active';
-    else if (last) {
-      const episode = attribute(watch, results.map(faultWindow))[last.i];
+    else if (last >= 0) {
+      const episode = attribute(watch, results.map(faultWindow))[last];
       if (!episode) waiting = 'of the previous fault has not fired yet';
       else if (episode.resolvedAt === undefined) waiting = 'has not resolved';
       else if (!delivered(readNotifications(await stack.alertSinkLog()), expected, episode).resolved)
